@@ -1,0 +1,338 @@
+//! HMAC-SHA256 request signing with a Communication Services access key.
+//!
+//! The pieces of the scheme, public so that other services' clients, the emulator's
+//! verifier and tests can reuse them; [`crate::policies::HmacAuthenticationPolicy`] puts them
+//! together on every attempt:
+//!
+//! 1. [`content_hash`]: base64 SHA-256 of the body bytes as sent (empty body included);
+//! 2. [`format_date`]: the request time in IMF-fixdate, `Fri, 04 Dec 2026 14:08:39 GMT`;
+//! 3. [`string_to_sign`]: `METHOD\npath_and_query\ndate;host;content_hash`, where
+//!    `path_and_query` is the percent-encoded path plus `?query` exactly as sent and `host` is
+//!    the URL authority (with the port only when it is not the scheme's default);
+//! 4. [`sign`]: base64 HMAC-SHA256 of that string keyed with the decoded access key;
+//! 5. [`authorization`]: the `Authorization` header value naming the signed headers.
+
+use ::hmac::{Hmac, KeyInit, Mac};
+use acs_core_auth::AzureKeyCredential;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+use url::Url;
+
+/// The headers the signature covers, in the order they appear in the string to sign.
+pub const SIGNED_HEADERS: &str = "x-ms-date;host;x-ms-content-sha256";
+
+/// RFC 9110 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub(crate) const IMF_FIXDATE: &[BorrowedFormatItem<'static>] = format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
+/// Base64 (standard alphabet) SHA-256 of `body`.
+///
+/// ```
+/// assert_eq!(
+///     acs_core_http::hmac::content_hash(b""),
+///     "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+/// );
+/// ```
+pub fn content_hash(body: &[u8]) -> String {
+    STANDARD.encode(Sha256::digest(body))
+}
+
+/// Formats `at` (converted to UTC) as an IMF-fixdate for `x-ms-date`.
+///
+/// ```
+/// use time::macros::datetime;
+///
+/// let date = acs_core_http::hmac::format_date(datetime!(2026-12-04 14:08:39.75 UTC));
+/// assert_eq!(date, "Fri, 04 Dec 2026 14:08:39 GMT");
+/// ```
+pub fn format_date(at: OffsetDateTime) -> String {
+    // Formatting a valid UTC date with this description only fails for years beyond 9999,
+    // which `OffsetDateTime` cannot hold without the `large-dates` feature.
+    at.to_offset(UtcOffset::UTC)
+        .format(IMF_FIXDATE)
+        .unwrap_or_default()
+}
+
+/// The signed host: the URL's host, plus `:port` when the port is not the scheme default.
+pub fn host(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// The signed path and query: the encoded path, then `?` and the query when there is one.
+pub fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// Builds `METHOD\npath_and_query\ndate;host;content_hash`. The method is upper-cased.
+pub fn string_to_sign(
+    method: &str,
+    path_and_query: &str,
+    date: &str,
+    host: &str,
+    content_hash: &str,
+) -> String {
+    let method = method.to_ascii_uppercase();
+    format!("{method}\n{path_and_query}\n{date};{host};{content_hash}")
+}
+
+/// Base64 HMAC-SHA256 of `string_to_sign`, keyed with the credential's decoded key.
+pub fn sign(key: &AzureKeyCredential, string_to_sign: &str) -> String {
+    sign_with_bytes(&key.decoded_key(), string_to_sign.as_bytes())
+}
+
+/// Base64 HMAC-SHA256 of `message` keyed with raw `key` bytes.
+pub fn sign_with_bytes(key: &[u8], message: &[u8]) -> String {
+    // HMAC is defined for keys of any length (long keys are hashed first), so building the
+    // MAC cannot fail.
+    #[allow(clippy::expect_used)]
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(message);
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The `Authorization` header value for `signature`.
+pub fn authorization(signature: &str) -> String {
+    format!("HMAC-SHA256 SignedHeaders={SIGNED_HEADERS}&Signature={signature}")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    //! Every vector of the shared HMAC reference set, written out as constants.
+
+    use super::*;
+    use time::macros::datetime;
+
+    const EMPTY_BODY_HASH: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    const APRIL_2022: &str = "Wed, 13 Apr 2022 18:09:12 GMT";
+
+    struct Vector {
+        access_key: &'static str,
+        method: &'static str,
+        url: &'static str,
+        body: &'static str,
+        date: &'static str,
+        host: &'static str,
+        content_hash: &'static str,
+        signature: &'static str,
+    }
+
+    const VECTORS: &[Vector] = &[
+        // JS communication-common: path and query.
+        Vector {
+            access_key: "pw==",
+            method: "GET",
+            url: "https://example.com/testPath?testQuery=test",
+            body: "",
+            date: APRIL_2022,
+            host: "example.com",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "DGdgwggJWnQyc6EHjR/Vbqg1ES64KpD6U2XwTDDj3tU=",
+        },
+        // JS communication-common: path, no query.
+        Vector {
+            access_key: "pw==",
+            method: "GET",
+            url: "https://example.com/testPath",
+            body: "",
+            date: APRIL_2022,
+            host: "example.com",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "+6tWkg3lNKVjQHHmxkdGQcJjUgzclsWTMebnuCz1ngU=",
+        },
+        // Python test_hmac: root path.
+        Vector {
+            access_key: "pw==",
+            method: "GET",
+            url: "https://contoso.communicationservices.azure.com/",
+            body: "",
+            date: APRIL_2022,
+            host: "contoso.communicationservices.azure.com",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "88MDmJhUR3m5QhFxb8ztShsSwlGrg7g/6XPnWf7QEO4=",
+        },
+        // Python test_hmac: with path.
+        Vector {
+            access_key: "pw==",
+            method: "GET",
+            url: "https://contoso.communicationservices.azure.com/testPath",
+            body: "",
+            date: APRIL_2022,
+            host: "contoso.communicationservices.azure.com",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "RoCrHjw7fb9fpHSbqvRUY2xa8RBS0YvI1cxI1x8AS38=",
+        },
+        // Python test_hmac: with path and query.
+        Vector {
+            access_key: "pw==",
+            method: "GET",
+            url: "https://contoso.communicationservices.azure.com/testPath?testQuery=yes",
+            body: "",
+            date: APRIL_2022,
+            host: "contoso.communicationservices.azure.com",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "il99+rd6V5O136roX/zVePCNle78HmvC4B7tu9zRH3I=",
+        },
+        // Captured from the published JS identity SDK: createUser, no body.
+        Vector {
+            access_key: "dGVzdGtleS0wMTIzNDU2Nzg5YWJjZGVm",
+            method: "POST",
+            url: "https://contoso.communication.azure.com/identities?api-version=2023-10-01",
+            body: "",
+            date: "Fri, 04 Dec 2026 14:08:39 GMT",
+            host: "contoso.communication.azure.com",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "VGKnlHqE8g6jN9opWZOIwX7l9N4tLNL5Et03dCd9U7s=",
+        },
+        // Same capture: getToken, percent-encoded id in the signed path.
+        Vector {
+            access_key: "dGVzdGtleS0wMTIzNDU2Nzg5YWJjZGVm",
+            method: "POST",
+            url: "https://contoso.communication.azure.com/identities/8%3Aacs%3Ares_user1/:issueAccessToken?api-version=2023-10-01",
+            body: r#"{"scopes":["chat.join"],"expiresInMinutes":120}"#,
+            date: "Fri, 04 Dec 2026 14:08:39 GMT",
+            host: "contoso.communication.azure.com",
+            content_hash: "TtMKKuiyP9/F1jOI7OfDBSJ5n4DKqURVFZodx8I86YE=",
+            signature: "TKSxEl07hpZ5DAtT6TesnEQBo3aUm9fpM2mzCwBBK5Y=",
+        },
+        // Same SDK, endpoint with an explicit non-default port: host is host:port.
+        Vector {
+            access_key: "aw==",
+            method: "POST",
+            url: "https://localhost:8443/identities?api-version=2022-10-01",
+            body: "",
+            date: "Fri, 04 Dec 2026 14:09:18 GMT",
+            host: "localhost:8443",
+            content_hash: EMPTY_BODY_HASH,
+            signature: "16dcLUBlmTHf3gZdjJk8zXekTHSCHNkfx82LiW8/p7I=",
+        },
+    ];
+
+    #[test]
+    fn every_signing_vector_matches() {
+        for vector in VECTORS {
+            let url: Url = vector.url.parse().unwrap();
+            assert_eq!(host(&url), vector.host, "{}", vector.url);
+            let hash = content_hash(vector.body.as_bytes());
+            assert_eq!(hash, vector.content_hash, "{}", vector.url);
+
+            let key = AzureKeyCredential::new(vector.access_key).unwrap();
+            let to_sign = string_to_sign(
+                vector.method,
+                &path_and_query(&url),
+                vector.date,
+                &host(&url),
+                &hash,
+            );
+            let signature = sign(&key, &to_sign);
+            assert_eq!(signature, vector.signature, "{}", vector.url);
+            assert_eq!(
+                authorization(&signature),
+                format!(
+                    "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={}",
+                    vector.signature
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn raw_hmac_vectors_match() {
+        let key = AzureKeyCredential::new("pw==").unwrap();
+        assert_eq!(
+            sign(&key, "banana"),
+            "88EC05aAS9iXnaimtNO78JLjiPtfWryQB/5QYEzEsu8="
+        );
+        // U+1F600, signed as its UTF-8 bytes.
+        assert_eq!(
+            sign(&key, "\u{1F600}"),
+            "1rudJKjn2Zi+3hRrBG29wIF6pD6YyAeQR1ZcFtXoKAU="
+        );
+    }
+
+    #[test]
+    fn content_hash_vectors_match() {
+        assert_eq!(content_hash(b""), EMPTY_BODY_HASH);
+        assert_eq!(
+            content_hash(b"banana"),
+            "tJPUg2Sv5E0RwBZc9HCkFk0eJgmRHvmYvoaNRq3j3k4="
+        );
+        assert_eq!(
+            content_hash("\u{1F600}".as_bytes()),
+            "8EQ6NCxe9UeDoRG1G6Vsk45HTDIyTZDDpgycjjo34tk="
+        );
+    }
+
+    #[test]
+    fn documented_emulator_vectors_match() {
+        let key =
+            AzureKeyCredential::new("ZW11bGF0b3ItdGVzdC1hY2Nlc3Mta2V5LTAxMjM0NTY3ODk=").unwrap();
+        let date = "Fri, 08 Apr 2015 03:52:31 GMT";
+        let host = "my-resource.communication.azure.com";
+        let hash = content_hash(br#"{"createTokenWithScopes":["chat"]}"#);
+        assert_eq!(hash, "WTRvgEjjVd+bvyKw3WgXgDkU81aV8FWq+4/BE+he0+A=");
+        let to_sign = string_to_sign(
+            "post",
+            "/identities?api-version=2026-09-23",
+            date,
+            host,
+            &hash,
+        );
+        assert_eq!(
+            sign(&key, &to_sign),
+            "mPMphWfIcWKJnjrXdH6yzy2pOOH9vN4cYFEWh/exha4="
+        );
+        let to_sign = string_to_sign(
+            "DELETE",
+            "/identities/8:acs:r_u?api-version=2026-09-23",
+            date,
+            host,
+            EMPTY_BODY_HASH,
+        );
+        assert_eq!(
+            sign(&key, &to_sign),
+            "VApV7Fp1wNCLHDtikzycduGBlwHNxfS+Vh0KhqCyR1Y="
+        );
+    }
+
+    #[test]
+    fn dates_are_imf_fixdate_in_utc() {
+        assert_eq!(
+            format_date(datetime!(2022-04-13 18:09:12.451 UTC)),
+            APRIL_2022
+        );
+        assert_eq!(
+            format_date(datetime!(2026-12-04 15:08:39 +01:00)),
+            "Fri, 04 Dec 2026 14:08:39 GMT"
+        );
+        assert_eq!(
+            format_date(datetime!(2027-01-03 00:00:00 UTC)),
+            "Sun, 03 Jan 2027 00:00:00 GMT"
+        );
+    }
+
+    #[test]
+    fn host_and_path_follow_the_wire_form() {
+        let url: Url = "https://x.example:443/a%20b/".parse().unwrap();
+        assert_eq!(host(&url), "x.example");
+        assert_eq!(path_and_query(&url), "/a%20b/");
+        let url: Url = "http://127.0.0.1:8080".parse().unwrap();
+        assert_eq!(host(&url), "127.0.0.1:8080");
+        assert_eq!(path_and_query(&url), "/");
+        let url: Url = "http://[::1]:80/p?q=a+b&r=%2F".parse().unwrap();
+        assert_eq!(host(&url), "[::1]");
+        assert_eq!(path_and_query(&url), "/p?q=a+b&r=%2F");
+    }
+}

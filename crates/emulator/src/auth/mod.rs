@@ -1,0 +1,86 @@
+//! Authentication of incoming requests: HMAC access-key signatures or bearer tokens.
+//!
+//! The request pipeline calls [`authenticate`] after routing and before the api-version
+//! check. It reads the `Authorization` header, picks the scheme, and answers either the
+//! scheme that succeeded or a 401 `Denied` envelope whose message says what was wrong
+//! (never echoing the credential).
+
+pub(crate) mod bearer;
+pub(crate) mod hmac;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::entra::EntraSigner;
+use crate::envelope::ApiError;
+use crate::recorded::AuthScheme;
+
+pub(crate) use self::hmac::SignedRequest;
+
+/// The secrets and clock settings authentication needs.
+pub(crate) struct Authenticator<'a> {
+    /// The decoded access key.
+    pub(crate) access_key: &'a [u8],
+    /// The signer of test Entra tokens.
+    pub(crate) entra: &'a EntraSigner,
+    /// The current time.
+    pub(crate) now: OffsetDateTime,
+    /// The allowed distance between the request date and `now`.
+    pub(crate) max_skew: Duration,
+}
+
+/// A failed authentication: the scheme that was tried, if any, and the 401 to send.
+#[derive(Debug)]
+pub(crate) struct AuthFailure {
+    pub(crate) scheme: Option<AuthScheme>,
+    pub(crate) error: ApiError,
+}
+
+impl Authenticator<'_> {
+    /// Authenticates `request`; `Ok` names the scheme that succeeded.
+    pub(crate) fn authenticate(
+        &self,
+        request: &SignedRequest<'_>,
+    ) -> Result<AuthScheme, AuthFailure> {
+        let authorization = request
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .map(|value| value.to_str().unwrap_or_default());
+        let Some(authorization) = authorization.filter(|value| !value.trim().is_empty()) else {
+            return Err(AuthFailure {
+                scheme: None,
+                error: ApiError::denied("Request is missing the Authorization header."),
+            });
+        };
+
+        if hmac::is_hmac_scheme(authorization) {
+            return hmac::verify(
+                request,
+                authorization,
+                self.access_key,
+                self.now,
+                self.max_skew,
+            )
+            .map(|()| AuthScheme::Hmac)
+            .map_err(|refusal| AuthFailure {
+                scheme: Some(AuthScheme::Hmac),
+                error: ApiError::denied(refusal.message()),
+            });
+        }
+        if let Some(token) = bearer::token(authorization) {
+            return self
+                .entra
+                .verify_bearer(token, self.now)
+                .map(|()| AuthScheme::Bearer)
+                .map_err(|message| AuthFailure {
+                    scheme: Some(AuthScheme::Bearer),
+                    error: ApiError::denied(message),
+                });
+        }
+        Err(AuthFailure {
+            scheme: None,
+            error: ApiError::denied(
+                "The Authorization header must use the HMAC-SHA256 or Bearer scheme.",
+            ),
+        })
+    }
+}

@@ -1,0 +1,225 @@
+//! Configuring an emulator before it starts.
+//!
+//! [`EmulatorBuilder`] holds every setting with a default fit for tests: loopback, a random
+//! port, a random access key and resource id, the 15-minute clock-skew window, every stable
+//! api-version, the system clock and a 64 KiB body limit. [`EmulatorBuilder::start`] checks
+//! the settings, binds the port and spawns the server.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use acs_core_auth::AzureKeyCredential;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::clock::{Clock, SystemClock};
+use crate::emulator::Emulator;
+use crate::entra::EntraSigner;
+use crate::error::{Error, Result};
+use crate::service::Service;
+use crate::state::State;
+use crate::tokens::TokenSigner;
+use crate::versions::ApiVersionPolicy;
+use crate::{identifiers, random, server};
+
+/// The default clock-skew window for HMAC-signed request dates.
+pub const DEFAULT_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The default limit of a request body, in bytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Settings the running server reads.
+pub(crate) struct Config {
+    pub(crate) resource_id: String,
+    pub(crate) max_skew: time::Duration,
+    pub(crate) api_versions: ApiVersionPolicy,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// Settings of an emulator to start; see [`Emulator::builder`].
+#[derive(Clone)]
+#[must_use = "call .start().await to run the emulator"]
+pub struct EmulatorBuilder {
+    host: IpAddr,
+    port: u16,
+    access_key: Option<String>,
+    resource_id: Option<String>,
+    resource_location: String,
+    clock_skew: std::time::Duration,
+    api_versions: ApiVersionPolicy,
+    clock: Arc<dyn Clock>,
+    max_body_bytes: usize,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("access_key", &self.access_key.as_ref().map(|_| "***"))
+            .field("resource_id", &self.resource_id)
+            .field("resource_location", &self.resource_location)
+            .field("clock_skew", &self.clock_skew)
+            .field("api_versions", &self.api_versions)
+            .field("clock", &self.clock)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            access_key: None,
+            resource_id: None,
+            resource_location: "unitedstates".to_owned(),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            api_versions: ApiVersionPolicy::default(),
+            clock: Arc::new(SystemClock),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1`). An unspecified address (`0.0.0.0`,
+    /// `::`) listens on every interface; the endpoint then names the loopback address.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port to listen on (default 0: a free port chosen by the system).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The base64 access key HMAC signatures are checked with (default: 64 random bytes).
+    pub fn access_key(mut self, access_key: impl Into<String>) -> Self {
+        self.access_key = Some(access_key.into());
+        self
+    }
+
+    /// The resource id that user ids embed (`8:acs:<resource id>_…`; default: a random
+    /// GUID). Ids of any other resource are answered with 401 `IdentityNotOwned`.
+    pub fn resource_id(mut self, resource_id: impl Into<String>) -> Self {
+        self.resource_id = Some(resource_id.into());
+        self
+    }
+
+    /// The `resourceLocation` claim of minted tokens (default `unitedstates`).
+    pub fn resource_location(mut self, location: impl Into<String>) -> Self {
+        self.resource_location = location.into();
+        self
+    }
+
+    /// How far a signed request's date may be from the emulator's clock, either way
+    /// (default 15 minutes).
+    pub fn clock_skew(mut self, window: std::time::Duration) -> Self {
+        self.clock_skew = window;
+        self
+    }
+
+    /// Which `api-version` values are served (default: every stable version).
+    pub fn api_versions(mut self, policy: ApiVersionPolicy) -> Self {
+        self.api_versions = policy;
+        self
+    }
+
+    /// The clock used for date checks and token times (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The largest request body accepted; larger ones get 413 (default 64 KiB).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Checks the settings, binds the port and starts serving on the current Tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidAccessKey`] or [`Error::InvalidResourceId`] for bad settings,
+    /// [`Error::InvalidConfig`] for a clock-skew window too large to represent,
+    /// [`Error::NoRuntime`] outside a Tokio runtime, [`Error::Bind`] when the address
+    /// cannot be bound.
+    pub async fn start(self) -> Result<Emulator> {
+        let access_key = self.access_key.unwrap_or_else(random::access_key);
+        let decoded_key = AzureKeyCredential::new(access_key.clone())
+            .map_err(Error::InvalidAccessKey)?
+            .decoded_key();
+        let resource_id = self
+            .resource_id
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        if !identifiers::is_valid_resource_id(&resource_id) {
+            return Err(Error::InvalidResourceId);
+        }
+        let max_skew = time::Duration::try_from(self.clock_skew)
+            .map_err(|_| Error::InvalidConfig("the clock-skew window is too large"))?;
+        tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
+
+        let listener = TcpListener::bind(SocketAddr::new(self.host, self.port))
+            .await
+            .map_err(Error::Bind)?;
+        let local_addr = listener.local_addr().map_err(Error::Bind)?;
+
+        let service = Arc::new(Service {
+            tokens: TokenSigner::new(
+                random::bytes(32),
+                resource_id.clone(),
+                self.resource_location,
+            ),
+            entra: EntraSigner::new(random::bytes(32)),
+            access_key: decoded_key,
+            state: State::default(),
+            config: Config {
+                resource_id,
+                max_skew,
+                api_versions: self.api_versions,
+                max_body_bytes: self.max_body_bytes,
+                clock: self.clock,
+            },
+        });
+        let endpoint = endpoint(local_addr)?;
+        let (shutdown, task) = server::spawn(listener, Arc::clone(&service));
+        Ok(Emulator::new(
+            service, local_addr, endpoint, access_key, shutdown, task,
+        ))
+    }
+}
+
+/// The endpoint clients should use for a listener on `local_addr`: the loopback address
+/// when listening on every interface.
+fn endpoint(local_addr: SocketAddr) -> Result<Url> {
+    let ip = match local_addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let authority = SocketAddr::new(ip, local_addr.port());
+    Url::parse(&format!("http://{authority}/"))
+        .map_err(|_| Error::InvalidConfig("the listening address does not form a URL"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_name_loopback_for_unspecified_addresses() {
+        let endpoint = |addr: &str| endpoint(addr.parse().unwrap()).unwrap().to_string();
+
+        assert_eq!(endpoint("127.0.0.1:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(endpoint("0.0.0.0:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(endpoint("[::]:8080"), "http://[::1]:8080/");
+        assert_eq!(endpoint("[::1]:9"), "http://[::1]:9/");
+    }
+}

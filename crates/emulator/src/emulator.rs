@@ -1,0 +1,182 @@
+//! A running emulator: its address, its credentials, and what tests can ask it.
+//!
+//! [`Emulator`] owns the server task. Dropping it aborts the task, which closes the port and
+//! every open connection; [`Emulator::shutdown`] stops it gracefully instead. Besides the
+//! connection details it offers test hooks that go around HTTP: the request log, token
+//! checks, identity lookups and minting test Entra tokens.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::builder::EmulatorBuilder;
+use crate::entra::{EntraToken, EntraTokenOptions};
+use crate::error::Result;
+use crate::recorded::RecordedRequest;
+use crate::service::Service;
+use crate::tokens::AccessTokenClaims;
+
+/// An Identity service on loopback. See the [crate documentation](crate) for what it does.
+pub struct Emulator {
+    service: Arc<Service>,
+    local_addr: SocketAddr,
+    endpoint: Url,
+    access_key: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("resource_id", &self.service.config.resource_id)
+            .field("access_key", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator with the default settings: `127.0.0.1`, a free port, a random
+    /// access key and resource id.
+    ///
+    /// # Errors
+    ///
+    /// As [`EmulatorBuilder::start`]; with the defaults only a failure to bind, or being
+    /// called outside a Tokio runtime.
+    pub async fn start() -> Result<Emulator> {
+        Self::builder().start().await
+    }
+
+    /// Settings for an emulator to start.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    pub(crate) fn new(
+        service: Arc<Service>,
+        local_addr: SocketAddr,
+        endpoint: Url,
+        access_key: String,
+        shutdown: oneshot::Sender<()>,
+        task: JoinHandle<()>,
+    ) -> Self {
+        Self {
+            service,
+            local_addr,
+            endpoint,
+            access_key,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    /// The connection string clients use: `endpoint=http://127.0.0.1:PORT/;accesskey=KEY`.
+    pub fn connection_string(&self) -> String {
+        format!("endpoint={};accesskey={}", self.endpoint, self.access_key)
+    }
+
+    /// The endpoint, `http://127.0.0.1:PORT/`.
+    pub fn endpoint(&self) -> Url {
+        self.endpoint.clone()
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base64 access key. Treat it as a secret; it is valid only for this emulator.
+    pub fn access_key(&self) -> &str {
+        &self.access_key
+    }
+
+    /// The resource id embedded in this emulator's user ids.
+    pub fn resource_id(&self) -> &str {
+        &self.service.config.resource_id
+    }
+
+    /// Every request answered so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.service.state.requests()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.service.state.clear_requests();
+    }
+
+    /// Creates an identity directly, as `POST /identities` would, and returns its id.
+    pub fn create_identity(&self) -> String {
+        let id = crate::identifiers::new_user_id(&self.service.config.resource_id);
+        self.service.state.create_identity(id.clone());
+        id
+    }
+
+    /// Whether an identity exists (was created and not deleted).
+    pub fn identity_exists(&self, id: &str) -> bool {
+        self.service.state.identity_exists(id)
+    }
+
+    /// The ids of all existing identities, sorted.
+    pub fn identities(&self) -> Vec<String> {
+        self.service.state.identities()
+    }
+
+    /// The claims of an access token this emulator minted, whether or not it is still
+    /// valid; `None` for any other string.
+    pub fn token_claims(&self, token: &str) -> Option<AccessTokenClaims> {
+        self.service.tokens.read(token).map(|(claims, _)| claims)
+    }
+
+    /// Whether `token` is an access token minted by this emulator that has not expired, has
+    /// not been revoked, and whose identity has not been deleted.
+    pub fn is_token_valid(&self, token: &str) -> bool {
+        let Some((claims, sequence)) = self.service.tokens.read(token) else {
+            return false;
+        };
+        if claims.expires_on <= self.service.config.clock.now() {
+            return false;
+        }
+        if crate::identifiers::belongs_to(&claims.user_id, self.resource_id()) {
+            self.service.state.token_in_force(&claims.user_id, sequence)
+        } else {
+            // Exchanged Teams user tokens (`8:orgid:…`) belong to no identity here.
+            true
+        }
+    }
+
+    /// Mints a test Entra token, good as `Authorization: Bearer …` for this emulator (with
+    /// the default audience) and as the `token` of a Teams user exchange.
+    pub fn issue_entra_token(&self, options: EntraTokenOptions) -> EntraToken {
+        self.service
+            .entra
+            .mint(options, self.service.config.clock.now())
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (for up to 5 seconds)
+    /// and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            // The server may already have stopped; then there is nobody to tell.
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take()
+            && let Err(error) = task.await
+        {
+            tracing::debug!(%error, "the emulator's server task did not end cleanly");
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

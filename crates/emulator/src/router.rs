@@ -1,0 +1,184 @@
+//! Maps a request's method and path to an Identity operation.
+//!
+//! Paths are split on `/` as received, then each segment is percent-decoded, so an id may
+//! arrive encoded (`8%3Aacs%3A…`, as the SDKs send it) or raw (`8:acs:…`), and an encoded
+//! `/` inside an id stays part of the id. Literal segments (`identities`,
+//! `:issueAccessToken`, …) match case-insensitively, as the service's routing does. A path
+//! that matches nothing is a 404; a known path with the wrong method is a 405 with `Allow`.
+
+use http::Method;
+use percent_encoding::percent_decode_str;
+
+use crate::envelope::ApiError;
+use crate::versions::RouteFamily;
+
+/// One operation of the Identity API, with its path parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    /// `POST /identities`
+    CreateIdentity,
+    /// `DELETE /identities/{id}`
+    DeleteIdentity(String),
+    /// `POST /identities/{id}/:issueAccessToken`
+    IssueAccessToken(String),
+    /// `POST /identities/{id}/:revokeAccessTokens`
+    RevokeAccessTokens(String),
+    /// `POST /teamsUser/:exchangeAccessToken`
+    ExchangeTeamsUserToken,
+}
+
+impl Operation {
+    /// The route group, which decides the api-versions served.
+    pub(crate) fn family(&self) -> RouteFamily {
+        match self {
+            Self::ExchangeTeamsUserToken => RouteFamily::TeamsUser,
+            _ => RouteFamily::Identities,
+        }
+    }
+}
+
+/// A path the router knows, before the method is checked.
+enum Resource {
+    Identities,
+    Identity(String),
+    IssueAccessToken(String),
+    RevokeAccessTokens(String),
+    TeamsUserExchange,
+}
+
+/// The operation for `method` on `path` (the path only, without the query).
+pub(crate) fn route(method: &Method, path: &str) -> Result<Operation, ApiError> {
+    let resource = resource(path).ok_or_else(ApiError::no_route)?;
+    let refuse = |allow| Err(ApiError::method_not_allowed(method.as_str(), allow));
+
+    match resource {
+        Resource::Identities if method == Method::POST => Ok(Operation::CreateIdentity),
+        Resource::Identity(id) if method == Method::DELETE => Ok(Operation::DeleteIdentity(id)),
+        Resource::IssueAccessToken(id) if method == Method::POST => {
+            Ok(Operation::IssueAccessToken(id))
+        }
+        Resource::RevokeAccessTokens(id) if method == Method::POST => {
+            Ok(Operation::RevokeAccessTokens(id))
+        }
+        Resource::TeamsUserExchange if method == Method::POST => {
+            Ok(Operation::ExchangeTeamsUserToken)
+        }
+        Resource::Identity(_) => refuse("DELETE"),
+        _ => refuse("POST"),
+    }
+}
+
+fn resource(path: &str) -> Option<Resource> {
+    let segments: Vec<String> = path
+        .strip_prefix('/')?
+        .split('/')
+        .map(|segment| percent_decode_str(segment).decode_utf8_lossy().into_owned())
+        .collect();
+    let is = |index: usize, literal: &str| {
+        segments
+            .get(index)
+            .is_some_and(|segment| segment.eq_ignore_ascii_case(literal))
+    };
+    let id = || segments.get(1).filter(|id| !id.is_empty()).cloned();
+
+    match segments.len() {
+        1 if is(0, "identities") => Some(Resource::Identities),
+        2 if is(0, "identities") => id().map(Resource::Identity),
+        2 if is(0, "teamsUser") && is(1, ":exchangeAccessToken") => {
+            Some(Resource::TeamsUserExchange)
+        }
+        3 if is(0, "identities") && is(2, ":issueAccessToken") => {
+            id().map(Resource::IssueAccessToken)
+        }
+        3 if is(0, "identities") && is(2, ":revokeAccessTokens") => {
+            id().map(Resource::RevokeAccessTokens)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::StatusCode;
+
+    use super::*;
+
+    const ID: &str = "8:acs:r_u";
+
+    #[test]
+    fn routes_every_operation() {
+        let cases = [
+            (Method::POST, "/identities", Operation::CreateIdentity),
+            (
+                Method::DELETE,
+                "/identities/8:acs:r_u",
+                Operation::DeleteIdentity(ID.into()),
+            ),
+            (
+                Method::POST,
+                "/identities/8%3Aacs%3Ar_u/:issueAccessToken",
+                Operation::IssueAccessToken(ID.into()),
+            ),
+            (
+                Method::POST,
+                "/identities/8%3aacs%3ar_u/%3ArevokeAccessTokens",
+                Operation::RevokeAccessTokens(ID.into()),
+            ),
+            (
+                Method::POST,
+                "/teamsUser/:exchangeAccessToken",
+                Operation::ExchangeTeamsUserToken,
+            ),
+            (Method::POST, "/IDENTITIES", Operation::CreateIdentity),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(&method, path), Ok(expected), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn keeps_an_encoded_slash_inside_the_id() {
+        assert_eq!(
+            route(&Method::DELETE, "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd"),
+            Ok(Operation::DeleteIdentity("8:acs:a b/c?d".into()))
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_404() {
+        for path in [
+            "/",
+            "",
+            "*",
+            "/identities/",
+            "/identities//:issueAccessToken",
+            "/identities/x/:unknown",
+            "/identities/x/:issueAccessToken/more",
+            "/teamsUser",
+            "/access/teamsExtension/:exchangeAccessToken",
+            "//identities",
+        ] {
+            let error = route(&Method::POST, path).unwrap_err();
+            assert_eq!(error.status, StatusCode::NOT_FOUND, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn wrong_methods_are_405_with_allow() {
+        let error = route(&Method::GET, "/identities").unwrap_err();
+        assert_eq!(error.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(
+            error.allow.as_ref().map(|v| v.as_bytes()),
+            Some(&b"POST"[..])
+        );
+
+        let error = route(&Method::GET, "/identities/8:acs:r_u").unwrap_err();
+        assert_eq!(
+            error.allow.as_ref().map(|v| v.as_bytes()),
+            Some(&b"DELETE"[..])
+        );
+
+        let error = route(&Method::PUT, "/teamsUser/:exchangeAccessToken").unwrap_err();
+        assert_eq!(error.status, StatusCode::METHOD_NOT_ALLOWED);
+    }
+}

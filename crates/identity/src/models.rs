@@ -1,0 +1,140 @@
+//! The values the client hands back: a user's identifier, an access token, and the pair of
+//! both that a combined create-and-issue call returns.
+//!
+//! These are the public face of the wire models in `acs-identity-models`: the client maps
+//! each response onto them, keeps token strings inside [`Secret`] so that they never show in
+//! `Debug` output or logs, and turns `expiresOn` into an [`OffsetDateTime`].
+
+use std::fmt;
+
+use acs_core_auth::Secret;
+use acs_identity_models::CommunicationIdentityAccessToken;
+use time::OffsetDateTime;
+
+/// A Communication Services user, identified by its raw id (for example
+/// `8:acs:<resource-id>_<suffix>`).
+///
+/// The id is kept exactly as the service returned it; the client percent-encodes it when it
+/// goes into a request path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommunicationUserIdentifier {
+    id: String,
+}
+
+impl CommunicationUserIdentifier {
+    /// An identifier for the user with raw id `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+
+    /// The raw id, as the service returned it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Consumes the identifier and returns the raw id.
+    pub fn into_id(self) -> String {
+        self.id
+    }
+}
+
+impl fmt::Display for CommunicationUserIdentifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+impl From<String> for CommunicationUserIdentifier {
+    fn from(id: String) -> Self {
+        Self::new(id)
+    }
+}
+
+impl From<&str> for CommunicationUserIdentifier {
+    fn from(id: &str) -> Self {
+        Self::new(id)
+    }
+}
+
+impl AsRef<str> for CommunicationUserIdentifier {
+    fn as_ref(&self) -> &str {
+        &self.id
+    }
+}
+
+/// An access token for a Communication Services user, with its expiry.
+///
+/// `Debug` shows the expiry but never the token; use `token.expose()` to read it.
+#[derive(Clone, PartialEq)]
+pub struct CommunicationAccessToken {
+    /// The token (a JWT) that a chat or calling client presents.
+    pub token: Secret,
+    /// When the token stops being valid.
+    pub expires_on: OffsetDateTime,
+}
+
+impl fmt::Debug for CommunicationAccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommunicationAccessToken")
+            .field("token", &"***")
+            .field("expires_on", &self.expires_on)
+            .finish()
+    }
+}
+
+impl From<CommunicationIdentityAccessToken> for CommunicationAccessToken {
+    /// Moves the token text into a [`Secret`]; the expiry is kept as decoded.
+    fn from(wire: CommunicationIdentityAccessToken) -> Self {
+        Self {
+            token: Secret::new(wire.token),
+            expires_on: wire.expires_on,
+        }
+    }
+}
+
+/// A newly created user together with its first access token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommunicationUserToken {
+    /// The user that was created.
+    pub user: CommunicationUserIdentifier,
+    /// The token issued for that user.
+    pub access_token: CommunicationAccessToken,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn identifier_keeps_the_raw_id() {
+        let user = CommunicationUserIdentifier::new("8:acs:a b/c?d");
+        assert_eq!(user.id(), "8:acs:a b/c?d");
+        assert_eq!(user.to_string(), "8:acs:a b/c?d");
+        assert_eq!(
+            CommunicationUserIdentifier::from("x"),
+            CommunicationUserIdentifier::new("x")
+        );
+        assert_eq!(user.into_id(), "8:acs:a b/c?d");
+    }
+
+    #[test]
+    fn debug_hides_tokens() {
+        let token = CommunicationAccessToken {
+            token: Secret::new("eyJ-very-secret"),
+            expires_on: datetime!(2030-01-01 0:00 UTC),
+        };
+        let user_token = CommunicationUserToken {
+            user: CommunicationUserIdentifier::new("8:acs:u"),
+            access_token: token.clone(),
+        };
+        for text in [
+            format!("{token:?}"),
+            format!("{user_token:?}"),
+            format!("{user_token:#?}"),
+        ] {
+            assert!(!text.contains("very-secret"), "{text}");
+            assert!(text.contains("2030"), "{text}");
+        }
+    }
+}
