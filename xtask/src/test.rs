@@ -4,6 +4,7 @@
 //! streams straight to the terminal. The gate stops at the first failing step and names it; a
 //! summary of the steps that ran is printed either way.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -55,15 +56,28 @@ fn steps() -> Vec<Step> {
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--all-features",
                 "--locked",
                 "--",
                 "-D",
                 "warnings",
             ],
         ),
-        Step::cargo("test", &["test", "--workspace", "--locked"]),
-        Step::cargo("doc", &["doc", "--workspace", "--no-deps", "--locked"])
-            .with_env("RUSTDOCFLAGS", "-D warnings"),
+        Step::cargo(
+            "test",
+            &["test", "--workspace", "--all-features", "--locked"],
+        ),
+        Step::cargo(
+            "doc",
+            &[
+                "doc",
+                "--workspace",
+                "--all-features",
+                "--no-deps",
+                "--locked",
+            ],
+        )
+        .with_env("RUSTDOCFLAGS", "-D warnings"),
         Step::cargo("codegen", &["xtask", "codegen", "--check"]),
         Step::cargo("quickstart", &["run", "--quiet", "--example", "quickstart"])
             // The gate proves the embedded-emulator path; a real resource is opt-in.
@@ -89,6 +103,9 @@ pub(crate) fn run(args: Args) -> TaskResult {
     }
 
     let mut summary = Vec::new();
+    if let Some(note) = shared_reference_note(&root)? {
+        summary.push(note);
+    }
     for step in steps() {
         if args.skip.iter().any(|name| name == step.name) {
             summary.push(format!("skipped {}", step.name));
@@ -125,6 +142,30 @@ pub(crate) fn run(args: Args) -> TaskResult {
 
     print_summary(&summary);
     Ok(())
+}
+
+/// The live-service recordings are read from `../shared/reference` (or `$ACS_SHARED_DIR`)
+/// at test time. Without them the replay test skips itself quietly, so the gate says so
+/// out loud; under `CI=true` a missing folder is an error before anything runs.
+fn shared_reference_note(root: &Path) -> Result<Option<String>, Box<dyn std::error::Error>> {
+    let shared = std::env::var_os("ACS_SHARED_DIR")
+        .map_or_else(|| root.join("..").join("shared"), PathBuf::from);
+    let recordings = shared.join("reference").join("recordings");
+    if recordings.is_dir() {
+        return Ok(None);
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true"));
+    if in_ci {
+        return Err(format!(
+            "the recordings folder {} is missing; CI needs it (set ACS_SHARED_DIR)",
+            recordings.display()
+        )
+        .into());
+    }
+    Ok(Some(format!(
+        "note: {} not found, so the recording replay test skips itself (set ACS_SHARED_DIR)",
+        recordings.display()
+    )))
 }
 
 fn print_summary(summary: &[String]) {

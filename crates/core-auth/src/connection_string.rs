@@ -5,9 +5,14 @@
 //! an [`AzureKeyCredential`]; clients then build their pipeline from those two values.
 //!
 //! Rules: settings are separated by `;`, each is `name=value` split on the first `=` only (so
-//! base64 padding survives); names are case-insensitive and may come in any order; whitespace
-//! around names and values is trimmed; empty segments (a trailing `;`) are ignored, as are
-//! unknown names. Errors say what is wrong and never repeat the key.
+//! base64 padding survives); names are case-insensitive and may come in any order;
+//! whitespace around names and the key is trimmed, and spaces around the endpoint; empty
+//! segments (a trailing `;`) are ignored, as are unknown names. A leading byte order mark
+//! is refused with its own error. The endpoint must pass [`crate::parse_endpoint`], the
+//! same rule a client applies to an endpoint given on its own: an absolute `https`/`http`
+//! URL naming the resource root, with no control or invisible characters anywhere (so a
+//! tab or line break next to it is refused, not trimmed). Errors say what is wrong and
+//! never repeat the key.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +20,7 @@ use std::str::FromStr;
 use url::Url;
 use zeroize::Zeroizing;
 
+use crate::endpoint::{EndpointError, parse_endpoint};
 use crate::key_credential::{KeyError, decode_access_key};
 use crate::{AzureKeyCredential, Secret};
 
@@ -25,6 +31,14 @@ pub enum ConnectionStringError {
     /// The connection string is empty or only whitespace.
     #[error("the connection string is empty")]
     Empty,
+    /// The connection string starts with a byte order mark (U+FEFF), as text read from a
+    /// file saved as "UTF-8 with BOM" does; without this check the first name would not be
+    /// recognised and the error would wrongly say that a setting is missing.
+    #[error(
+        "the connection string starts with a byte order mark (U+FEFF), as text from a file \
+         saved as UTF-8 with BOM does; remove it"
+    )]
+    LeadingByteOrderMark,
     /// A segment has no `=` between a name and a value.
     #[error("connection string segment {index} is not of the form name=value")]
     SegmentWithoutEquals {
@@ -49,11 +63,11 @@ pub enum ConnectionStringError {
         /// The setting's name in lower case (`endpoint` or `accesskey`).
         name: &'static str,
     },
-    /// The endpoint is not an absolute `http`/`https` URL with a host.
-    #[error("the connection string endpoint is not a valid URL: {reason}")]
+    /// The endpoint breaks the endpoint rule of [`crate::parse_endpoint`].
+    #[error("the connection string endpoint is invalid: {reason}")]
     InvalidEndpoint {
-        /// What is wrong with the URL.
-        reason: String,
+        /// What is wrong with the endpoint.
+        reason: EndpointError,
     },
     /// The access key is empty.
     #[error("the connection string accesskey is empty")]
@@ -97,12 +111,15 @@ impl ConnectionString {
     ///
     /// # Errors
     ///
-    /// A [`ConnectionStringError`] naming the first problem found: empty input, a malformed
-    /// segment, a missing or repeated setting, an invalid endpoint URL, or a key that is not
-    /// base64.
+    /// A [`ConnectionStringError`] naming the first problem found: empty input, a leading
+    /// byte order mark, a malformed segment, a missing or repeated setting, an endpoint that
+    /// breaks the rule of [`crate::parse_endpoint`], or a key that is not base64.
     pub fn parse(input: &str) -> Result<Self, ConnectionStringError> {
         if input.trim().is_empty() {
             return Err(ConnectionStringError::Empty);
+        }
+        if input.trim_start().starts_with('\u{feff}') {
+            return Err(ConnectionStringError::LeadingByteOrderMark);
         }
 
         let mut endpoint = None;
@@ -119,24 +136,22 @@ impl ConnectionString {
                 return Err(ConnectionStringError::SegmentWithoutName { index });
             }
 
-            let slot = if name.eq_ignore_ascii_case("endpoint") {
-                &mut endpoint
+            // The endpoint keeps everything but the spaces around it, so that its rule sees
+            // (and refuses) a tab or line break; the key is trimmed of any whitespace.
+            let (slot, canonical, value) = if name.eq_ignore_ascii_case("endpoint") {
+                (&mut endpoint, "endpoint", value.trim_matches(' '))
             } else if name.eq_ignore_ascii_case("accesskey") {
-                &mut access_key
+                (&mut access_key, "accesskey", value.trim())
             } else {
                 continue;
             };
-            if slot.replace(value.trim()).is_some() {
-                let name = if name.eq_ignore_ascii_case("endpoint") {
-                    "endpoint"
-                } else {
-                    "accesskey"
-                };
-                return Err(ConnectionStringError::Duplicate { name });
+            if slot.replace(value).is_some() {
+                return Err(ConnectionStringError::Duplicate { name: canonical });
             }
         }
 
-        let endpoint = parse_endpoint(endpoint.ok_or(ConnectionStringError::MissingEndpoint)?)?;
+        let endpoint = parse_endpoint(endpoint.ok_or(ConnectionStringError::MissingEndpoint)?)
+            .map_err(|reason| ConnectionStringError::InvalidEndpoint { reason })?;
         let access_key = access_key.ok_or(ConnectionStringError::MissingAccessKey)?;
         let decoded_key = decode_access_key(access_key)?;
         Ok(Self {
@@ -160,32 +175,6 @@ impl ConnectionString {
     pub fn credential(&self) -> AzureKeyCredential {
         AzureKeyCredential::from_validated(self.access_key.clone(), self.decoded_key.clone())
     }
-}
-
-fn parse_endpoint(value: &str) -> Result<Url, ConnectionStringError> {
-    let invalid = |reason: &str| ConnectionStringError::InvalidEndpoint {
-        reason: reason.into(),
-    };
-    if value.is_empty() {
-        return Err(invalid("it is empty"));
-    }
-
-    let url = Url::parse(value).map_err(|e| ConnectionStringError::InvalidEndpoint {
-        reason: e.to_string(),
-    })?;
-    if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(invalid("the scheme must be https or http"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("it has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("it must not contain user information"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("it must not contain a query or fragment"));
-    }
-    Ok(url)
 }
 
 impl PartialEq for ConnectionString {
@@ -216,161 +205,5 @@ impl fmt::Debug for ConnectionString {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use base64::Engine as _;
-    use proptest::prelude::*;
-
-    type E = ConnectionStringError;
-
-    #[test]
-    fn parses_the_documented_forms() {
-        let parsed = ConnectionString::parse(
-            "endpoint=https://contoso.communication.azure.com/;accesskey=ab==",
-        )
-        .unwrap();
-        assert_eq!(
-            parsed.endpoint().as_str(),
-            "https://contoso.communication.azure.com/"
-        );
-        assert_eq!(parsed.access_key().expose(), "ab==");
-
-        let parsed =
-            ConnectionString::parse("Endpoint=https://x.communication.azure.com;AccessKey=YWJj;")
-                .unwrap();
-        assert_eq!(
-            parsed.endpoint().host_str(),
-            Some("x.communication.azure.com")
-        );
-        assert_eq!(parsed.credential().decoded_key().as_slice(), b"abc");
-
-        let parsed = ConnectionString::parse("accesskey=YWJj;endpoint=https://x/").unwrap();
-        assert_eq!(parsed.endpoint().as_str(), "https://x/");
-    }
-
-    #[test]
-    fn trims_ignores_unknown_and_empty_segments() {
-        let parsed = ConnectionString::parse(
-            " ;ENDPOINT = http://127.0.0.1:8080/ ; other=1;; accessKey = YWI= ; ",
-        )
-        .unwrap();
-        assert_eq!(parsed.endpoint().as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(parsed.access_key().expose(), "YWI=");
-        let parsed: ConnectionString = "endpoint=https://x/;accesskey=a2V5PXZhbA=="
-            .parse()
-            .unwrap();
-        assert_eq!(parsed.access_key().expose(), "a2V5PXZhbA==");
-    }
-
-    #[test]
-    fn each_problem_has_its_own_error() {
-        let cases = [
-            ("", E::Empty),
-            ("   ", E::Empty),
-            ("endpoint=https://x/", E::MissingAccessKey),
-            ("accesskey=YWJj", E::MissingEndpoint),
-            ("endpoint=https://x/;accesskey=@@@", E::AccessKeyNotBase64),
-            ("endpoint=https://x/;accesskey=", E::EmptyAccessKey),
-            (
-                "endpoint=https://x/;accesskey=YWJj;accesskey=YWJj",
-                E::Duplicate { name: "accesskey" },
-            ),
-            (
-                "endpoint=https://x/;Endpoint=https://y/;accesskey=YWJj",
-                E::Duplicate { name: "endpoint" },
-            ),
-            (
-                "endpoint=https://x/;YWJj",
-                E::SegmentWithoutEquals { index: 1 },
-            ),
-            (
-                "=YWJj;endpoint=https://x/",
-                E::SegmentWithoutName { index: 0 },
-            ),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(
-                ConnectionString::parse(input).unwrap_err(),
-                expected,
-                "{input:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn invalid_endpoints_are_named() {
-        for endpoint in [
-            "not a url",
-            "",
-            "ftp://x/",
-            "https://user:pw@x/",
-            "https://x/?a=b",
-            "mailto:someone@example.com",
-            "/relative",
-        ] {
-            let input = format!("endpoint={endpoint};accesskey=YWJj");
-            let err = ConnectionString::parse(&input).unwrap_err();
-            assert!(
-                matches!(err, E::InvalidEndpoint { .. }),
-                "{endpoint:?}: {err:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn errors_and_debug_never_show_the_key() {
-        let key = "c2VjcmV0LWtleS12YWx1ZQ==";
-        for input in [
-            format!("accesskey={key}"),
-            format!("endpoint=nope;accesskey={key}"),
-            format!("endpoint=https://x/;accesskey={key};accesskey={key}"),
-            format!("endpoint=https://x/;accesskey={key}!"),
-            format!("endpoint=https://x/;{key}"),
-        ] {
-            let err = ConnectionString::parse(&input).unwrap_err();
-            assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
-            assert!(!format!("{err:?}").contains("c2VjcmV0"), "{err:?}");
-        }
-        let parsed =
-            ConnectionString::parse(&format!("endpoint=https://x/;accesskey={key}")).unwrap();
-        assert!(!format!("{parsed:?}").contains("c2VjcmV0"));
-    }
-
-    proptest! {
-        #[test]
-        fn parse_never_panics(input in any::<String>()) {
-            let _ = ConnectionString::parse(&input);
-        }
-
-        #[test]
-        fn parse_never_panics_on_near_misses(
-            input in "(endpoint|accesskey|Endpoint|x)?=?[a-zA-Z0-9:/.=+@ ;]{0,40}"
-        ) {
-            let _ = ConnectionString::parse(&input);
-        }
-
-        #[test]
-        fn valid_pairs_round_trip(
-            host in "[a-z][a-z0-9-]{0,20}(\\.[a-z][a-z0-9]{0,10}){0,3}",
-            port in proptest::option::of(1u16..),
-            key in proptest::collection::vec(any::<u8>(), 1..64),
-            key_first in any::<bool>(),
-        ) {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(&key);
-            let endpoint = match port {
-                Some(port) => format!("https://{host}:{port}/"),
-                None => format!("https://{host}/"),
-            };
-            let input = if key_first {
-                format!("accesskey={encoded};endpoint={endpoint}")
-            } else {
-                format!("endpoint={endpoint};accesskey={encoded}")
-            };
-            let parsed = ConnectionString::parse(&input).unwrap();
-            prop_assert_eq!(parsed.endpoint().host_str(), Some(host.as_str()));
-            prop_assert_eq!(parsed.access_key().expose(), encoded.as_str());
-            let decoded = parsed.credential().decoded_key();
-            prop_assert_eq!(decoded.as_slice(), key.as_slice());
-        }
-    }
-}
+#[path = "connection_string_tests.rs"]
+mod tests;

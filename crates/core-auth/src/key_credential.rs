@@ -198,4 +198,21 @@ mod tests {
         assert!(!printed.contains("c2VjcmV0LWtleQ"));
         assert_eq!(printed, "AzureKeyCredential { key: *** }");
     }
+
+    /// Both forms of the key are kept in wrappers that wipe them when dropped: the base64
+    /// text in a [`Secret`], the decoded bytes in [`Zeroizing`]. What cannot be checked
+    /// without `unsafe` is the memory after the drop; this pins the types that do the wiping.
+    #[test]
+    fn key_material_is_held_in_wiping_wrappers() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+
+        let credential = AzureKeyCredential::new("c2VjcmV0LWtleQ==").unwrap();
+        let decoded: Zeroizing<Vec<u8>> = credential.decoded_key();
+        let text: Secret = credential.key();
+        wiped_on_drop(&decoded);
+        wiped_on_drop(&text);
+        let stored = credential.inner.read().unwrap();
+        wiped_on_drop(&stored.key);
+        wiped_on_drop(&stored.decoded);
+    }
 }

@@ -10,7 +10,11 @@
 //!   [`AccessToken`], [`TokenRequestOptions`], [`CredentialError`] and a fixed-token
 //!   [`StaticTokenCredential`].
 //! - [`ConnectionString`]: parses `endpoint=…;accesskey=…` into a URL and a key.
+//! - [`parse_endpoint`]: the one rule for a resource endpoint, applied to the endpoint of a
+//!   connection string and, by clients, to an endpoint given on its own.
 //! - [`Secret`]: the string wrapper that keeps keys and tokens out of logs and `Debug` output.
+//! - [`Clock`]: the source of the current time that every time-based decision of the layers
+//!   above asks, with [`SystemClock`] and, for tests, [`ManualClock`].
 //!
 //! ```
 //! use acs_core_auth::{ConnectionString, ConnectionStringError};
@@ -25,14 +29,20 @@
 //! # Ok::<(), ConnectionStringError>(())
 //! ```
 
+#[cfg(feature = "azure-core")]
+pub mod azure_core;
+mod clock;
 mod connection_string;
+mod endpoint;
 mod key_credential;
 mod secret;
 mod token_credential;
 
 /// Re-exported so implementors of [`TokenCredential`] need no direct dependency on it.
 pub use async_trait::async_trait;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use connection_string::{ConnectionString, ConnectionStringError};
+pub use endpoint::{EndpointError, MAX_HOST_LENGTH, parse_endpoint};
 pub use key_credential::{AzureKeyCredential, KeyError, decode_access_key};
 pub use secret::Secret;
 pub use token_credential::{

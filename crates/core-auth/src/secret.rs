@@ -8,7 +8,7 @@
 use std::fmt;
 
 use subtle::ConstantTimeEq;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A confidential string that never prints its content.
 ///
@@ -76,11 +76,21 @@ impl PartialEq for Secret {
 
 impl Eq for Secret {}
 
+impl Zeroize for Secret {
+    /// Overwrites the text with zeros and leaves the secret empty.
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl Drop for Secret {
     fn drop(&mut self) {
         self.0.zeroize();
     }
 }
+
+/// Dropping a [`Secret`] wipes its text (the `Drop` impl above).
+impl ZeroizeOnDrop for Secret {}
 
 #[cfg(test)]
 mod tests {
@@ -100,5 +110,16 @@ mod tests {
         assert_ne!(Secret::new("abc"), Secret::new("abd"));
         assert_ne!(Secret::new("abc"), Secret::new("abcd"));
         assert!(Secret::default().is_empty());
+    }
+
+    #[test]
+    fn wiping_clears_the_text_and_drop_wipes() {
+        fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+        wiped_on_drop::<Secret>();
+
+        let mut secret = Secret::new("very-confidential");
+        secret.zeroize();
+        assert!(secret.is_empty());
+        assert_eq!(secret, Secret::default());
     }
 }

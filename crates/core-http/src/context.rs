@@ -1,8 +1,10 @@
 //! Per-call data that travels through the policies alongside the request.
 //!
 //! A [`Context`] is created by the client for each logical call. The caller may pin the
-//! client request id through it; the retry policy records which attempt is running so that
-//! downstream policies (logging, tests) can see it. It is two small fields, cheap to clone.
+//! client request id through it; the client marks calls that must not be repeated blindly
+//! (creating a resource) as non-idempotent, which the retry policy reads; the retry policy
+//! records which attempt is running so that downstream policies (logging, tests) can see
+//! it. It is three small fields, cheap to clone.
 
 use std::sync::Arc;
 
@@ -14,20 +16,40 @@ use std::sync::Arc;
 /// let ctx = Context::new().with_client_request_id("0f8fad5b-d9cb-469f-a165-70867728950e");
 /// assert_eq!(ctx.client_request_id(), Some("0f8fad5b-d9cb-469f-a165-70867728950e"));
 /// assert_eq!(ctx.attempt(), 1);
+/// assert!(ctx.is_idempotent());
+///
+/// // Creating a user twice would leave an orphan, so the client says so.
+/// let create = Context::new().with_idempotent(false);
+/// assert!(!create.is_idempotent());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Context {
     client_request_id: Option<Arc<str>>,
     attempt: u32,
+    idempotent: bool,
 }
 
 impl Context {
-    /// An empty context: no request id chosen, first attempt.
+    /// An empty context: no request id chosen, first attempt, idempotent.
     pub fn new() -> Self {
         Self {
             client_request_id: None,
             attempt: 1,
+            idempotent: true,
         }
+    }
+
+    /// Says whether sending the request twice has the same effect as sending it once
+    /// (the default, `true`). With `false` the retry policy repeats the call only when the
+    /// service cannot have acted on it; see [`crate::policies::retry`] for the rules.
+    pub fn with_idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// Whether the call may be repeated freely; `true` unless the client said otherwise.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
     }
 
     /// Uses `id` as the `x-ms-client-request-id` of this call instead of a fresh UUID.

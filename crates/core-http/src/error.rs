@@ -4,16 +4,17 @@
 //! [`Error`]. It is opaque: callers branch on its coarse [`ErrorKind`], and, when the service
 //! answered with an error status, read the [`StatusCode`] and the parsed [`ServiceError`]
 //! (`{"error":{"code","message","target","details","innererror"}}`). Messages are written so
-//! that no key, token or signature can end up in them.
+//! that no key, token or signature can end up in them. What the service wrote is shortened
+//! in `Display` and `Debug` (to [`ServiceError::DISPLAY_LIMIT`] bytes per text), so one
+//! huge answer cannot flood a log; the full text stays in [`Error::service_error`].
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
 use http::StatusCode;
-use serde_json::Value;
 
-use crate::Response;
+use crate::{Response, ServiceError};
 
 /// A specialised `Result` whose error is [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
@@ -36,6 +37,9 @@ pub enum ErrorKind {
     DataConversion,
     /// The caller passed a value the SDK cannot use.
     InvalidInput,
+    /// The response body is larger than the transport accepts (for [`crate::HyperTransport`],
+    /// its `max_response_body_bytes`). The service did answer, so this is not retried.
+    ResponseTooLarge,
     /// Anything else.
     Other,
 }
@@ -50,71 +54,30 @@ impl fmt::Display for ErrorKind {
             Self::Credential => "credential error",
             Self::DataConversion => "data conversion error",
             Self::InvalidInput => "invalid input",
+            Self::ResponseTooLarge => "response too large",
             Self::Other => "error",
         })
     }
 }
 
-/// The error a Communication Services endpoint reports in its JSON error envelope.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServiceError {
-    /// Machine-readable code, e.g. `ValidationError`.
-    pub code: String,
-    /// Human-readable description.
-    pub message: String,
-    /// The request element the error refers to, e.g. `ExpiresInMinutes`.
-    pub target: Option<String>,
-    /// Further errors that led to this one.
-    pub details: Vec<ServiceError>,
-    /// A more specific error nested inside this one.
-    pub inner_error: Option<Box<ServiceError>>,
-}
-
-impl ServiceError {
-    /// Reads an error object leniently: missing or mistyped members become empty.
-    fn from_value(value: &Value) -> Option<Self> {
-        let object = value.as_object()?;
-        let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
-        let details = object
-            .get("details")
-            .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(Self::from_value).collect())
-            .unwrap_or_default();
-        let inner_error = object
-            .get("innererror")
-            .or_else(|| object.get("innerError"))
-            .and_then(Self::from_value)
-            .map(Box::new);
-
-        Some(Self {
-            code: text("code").unwrap_or_default(),
-            message: text("message").unwrap_or_default(),
-            target: text("target"),
-            details,
-            inner_error,
-        })
-    }
-
-    /// Parses `{"error":{…}}`; `None` when the body is not that envelope.
-    pub fn from_body(body: &[u8]) -> Option<Self> {
-        let value: Value = serde_json::from_slice(body).ok()?;
-        let error = Self::from_value(value.get("error")?)?;
-        (!error.code.is_empty() || !error.message.is_empty()).then_some(error)
-    }
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.code.is_empty(), self.message.is_empty()) {
-            (false, false) => write!(f, "{}: {}", self.code, self.message)?,
-            (false, true) => f.write_str(&self.code)?,
-            (true, _) => f.write_str(&self.message)?,
-        }
-        if let Some(target) = &self.target {
-            write!(f, " (target: {target})")?;
-        }
-        Ok(())
-    }
+/// How far a failed request got, as far as the client can tell.
+///
+/// Retrying a call that creates something is only safe when the service cannot have seen
+/// it, so transports say which failures happened before any byte of the request left the
+/// client. The state matters for transport failures ([`ErrorKind::Connection`],
+/// [`ErrorKind::Io`], [`ErrorKind::Timeout`]); other errors keep the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SendState {
+    /// The request certainly did not reach the service: no connection could be
+    /// established (refused, name resolution failed, TLS handshake failed, connecting timed
+    /// out).
+    NotSent,
+    /// Some or all of the request may have reached the service, which may have acted on it
+    /// (the connection reset after sending, the response was cut short, an attempt timed
+    /// out). This is the default: a transport that cannot tell must not claim otherwise.
+    #[default]
+    MaybeSent,
 }
 
 /// An error from the HTTP layer or from the service.
@@ -143,6 +106,9 @@ struct Inner {
     status: Option<StatusCode>,
     service_error: Option<ServiceError>,
     client_request_id: Option<String>,
+    send_state: SendState,
+    /// For [`Error::unexpected_status`]: the message says everything, status included.
+    status_in_message: bool,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -156,6 +122,8 @@ impl Error {
                 status: None,
                 service_error: None,
                 client_request_id: None,
+                send_state: SendState::default(),
+                status_in_message: false,
                 source: None,
             }),
         }
@@ -170,6 +138,19 @@ impl Error {
         let mut error = Self::new(kind, message);
         error.inner.source = Some(source.into());
         error
+    }
+
+    /// Records how far the request got before this failure (see [`SendState`]).
+    /// Transports mark connection failures with [`SendState::NotSent`].
+    pub fn with_send_state(mut self, state: SendState) -> Self {
+        self.inner.send_state = state;
+        self
+    }
+
+    /// How far the request got before this failure; [`SendState::MaybeSent`] unless the
+    /// error's creator recorded otherwise.
+    pub fn send_state(&self) -> SendState {
+        self.inner.send_state
     }
 
     /// The error for a response with an error status.
@@ -208,6 +189,34 @@ impl Error {
         error
     }
 
+    /// The error for a response whose status is not an error but not the one `operation`
+    /// succeeds with either (a 200 or 202 where 201 is expected, a redirect).
+    ///
+    /// The kind is [`ErrorKind::HttpResponse`] with the status kept, and the message names
+    /// the operation and both statuses.
+    ///
+    /// ```
+    /// use acs_core_http::{Error, ErrorKind, HeaderMap, Response, StatusCode};
+    ///
+    /// let response = Response::new(StatusCode::OK, HeaderMap::new(), "{}");
+    /// let error = Error::unexpected_status(&response, "create_user", StatusCode::CREATED);
+    /// assert_eq!(error.kind(), &ErrorKind::HttpResponse);
+    /// assert_eq!(error.status(), Some(StatusCode::OK));
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "unexpected status 200 OK from create_user (expected 201 Created)"
+    /// );
+    /// ```
+    pub fn unexpected_status(response: &Response, operation: &str, expected: StatusCode) -> Self {
+        let mut error = Self::from_response(response);
+        error.inner.message = Cow::Owned(format!(
+            "unexpected status {} from {operation} (expected {expected})",
+            response.status()
+        ));
+        error.inner.status_in_message = true;
+        error
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> &ErrorKind {
         &self.inner.kind
@@ -223,9 +232,23 @@ impl Error {
         self.inner.service_error.as_ref()
     }
 
-    /// The `x-ms-client-request-id` the service echoed, useful when reporting a problem.
+    /// The `x-ms-client-request-id` of the failed call, useful when reporting a problem: the
+    /// one the service echoed, else the one the request was sent with.
     pub fn client_request_id(&self) -> Option<&str> {
         self.inner.client_request_id.as_deref()
+    }
+
+    /// Records the `x-ms-client-request-id` of the call that failed, unless the error
+    /// already carries one (a response that echoed it).
+    ///
+    /// The pipeline does this for every error it returns, so failures that never got a
+    /// response (connection, I/O, timeout) can be reported with the id the service logged.
+    #[must_use]
+    pub fn or_client_request_id(mut self, id: impl FnOnce() -> Option<String>) -> Self {
+        if self.inner.client_request_id.is_none() {
+            self.inner.client_request_id = id();
+        }
+        self
     }
 
     /// The description given when the error was created (empty for parsed service errors).
@@ -239,6 +262,9 @@ impl fmt::Display for Error {
         let Some(status) = self.inner.status else {
             return write!(f, "{}: {}", self.inner.kind, self.inner.message);
         };
+        if self.inner.status_in_message {
+            return f.write_str(&self.inner.message);
+        }
 
         write!(f, "HTTP {}", status.as_u16())?;
         if let Some(reason) = status.canonical_reason() {
@@ -267,6 +293,9 @@ impl fmt::Debug for Error {
         if let Some(id) = &self.inner.client_request_id {
             debug.field("client_request_id", id);
         }
+        if self.inner.send_state == SendState::NotSent {
+            debug.field("send_state", &self.inner.send_state);
+        }
         if let Some(source) = &self.inner.source {
             debug.field("source", source);
         }
@@ -292,6 +321,12 @@ impl From<acs_core_auth::KeyError> for Error {
 impl From<acs_core_auth::CredentialError> for Error {
     fn from(error: acs_core_auth::CredentialError) -> Self {
         Self::with_source(ErrorKind::Credential, error.to_string(), error)
+    }
+}
+
+impl From<acs_core_auth::EndpointError> for Error {
+    fn from(error: acs_core_auth::EndpointError) -> Self {
+        Self::with_source(ErrorKind::InvalidInput, error.to_string(), error)
     }
 }
 

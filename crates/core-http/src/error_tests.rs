@@ -126,3 +126,103 @@ fn errors_cross_threads() {
     assert_send_sync::<Error>();
     assert!(std::mem::size_of::<Result<()>>() <= 16);
 }
+
+fn envelope(code: &str, message: &str, target: &str) -> String {
+    serde_json::json!({"error": {"code": code, "message": message, "target": target}}).to_string()
+}
+
+#[test]
+fn a_huge_service_message_is_shortened_in_display_and_debug_but_kept_whole() {
+    let message = "m".repeat(5 * 1024 * 1024);
+    let body = envelope("Big", &message, "t");
+    let error = Error::from_response(&response(400, Some("application/json"), &body));
+
+    let shown = error.to_string();
+    assert!(
+        shown.len() < 2 * ServiceError::DISPLAY_LIMIT,
+        "{}",
+        shown.len()
+    );
+    assert!(
+        shown.starts_with(&format!(
+            "HTTP 400 Bad Request: Big: {}",
+            "m".repeat(ServiceError::DISPLAY_LIMIT)
+        )),
+        "{shown:.80}"
+    );
+    assert!(
+        shown.ends_with("… (5242880 bytes in all) (target: t)"),
+        "{}",
+        &shown[shown.len() - 60..]
+    );
+    let debug = format!("{error:?}");
+    assert!(
+        debug.len() < 3 * ServiceError::DISPLAY_LIMIT,
+        "{}",
+        debug.len()
+    );
+    assert!(debug.contains("5242880 bytes in all"), "{debug:.80}");
+
+    // The whole text stays available.
+    assert_eq!(error.service_error().unwrap().message, message);
+}
+
+#[test]
+fn shortening_cuts_on_a_character_boundary_and_covers_code_and_target() {
+    // 3-byte characters: 1024 is not a multiple of 3, so the cut must step back.
+    let message = "€".repeat(1000);
+    let code = "C".repeat(5000);
+    let target = "T".repeat(5000);
+    let error = Error::from_response(&response(409, None, &envelope(&code, &message, &target)));
+    let shown = error.to_string();
+    let expected_message = "€".repeat(ServiceError::DISPLAY_LIMIT / 3);
+    assert!(
+        shown.contains(&format!("{expected_message}… (3000 bytes in all)")),
+        "{shown}"
+    );
+    assert!(shown.contains("… (5000 bytes in all): "), "{shown}");
+    assert!(shown.ends_with("… (5000 bytes in all))"), "{shown}");
+    assert!(shown.len() < 4 * ServiceError::DISPLAY_LIMIT);
+
+    // Exactly at the limit nothing is cut.
+    let message = "x".repeat(ServiceError::DISPLAY_LIMIT);
+    let error = Error::from_response(&response(400, None, &envelope("C", &message, "t")));
+    assert_eq!(
+        error.to_string(),
+        format!("HTTP 400 Bad Request: C: {message} (target: t)")
+    );
+}
+
+#[test]
+fn an_unexpected_success_status_names_the_operation_and_both_statuses() {
+    let mut answer = response(
+        202,
+        Some("application/json"),
+        r#"{"identity":{"id":"8:acs:u"}}"#,
+    );
+    answer.headers_mut().insert(
+        crate::headers::CLIENT_REQUEST_ID,
+        HeaderValue::from_static("11111111-2222-4333-8444-555555555555"),
+    );
+    let error = Error::unexpected_status(&answer, "create_user", StatusCode::CREATED);
+    assert_eq!(error.kind(), &ErrorKind::HttpResponse);
+    assert_eq!(error.status(), Some(StatusCode::ACCEPTED));
+    assert_eq!(
+        error.to_string(),
+        "unexpected status 202 Accepted from create_user (expected 201 Created)"
+    );
+    assert_eq!(
+        error.client_request_id(),
+        Some("11111111-2222-4333-8444-555555555555")
+    );
+    assert!(format!("{error:?}").contains("202"));
+}
+
+#[test]
+fn endpoint_errors_are_invalid_input() {
+    let error: Error = acs_core_auth::parse_endpoint("https://x:0/")
+        .unwrap_err()
+        .into();
+    assert_eq!(error.kind(), &ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("port is 0"), "{error}");
+}

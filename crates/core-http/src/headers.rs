@@ -3,7 +3,9 @@
 //! Policies and clients share these constants so that a header is spelled one way
 //! everywhere. Names are lower case, as HTTP/2 requires and `http` stores them.
 
-use http::HeaderName;
+use std::fmt;
+
+use http::{HeaderMap, HeaderName};
 
 /// Correlates all attempts of one logical call; echoed by the service.
 pub const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
@@ -17,3 +19,30 @@ pub const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms")
 pub const X_MS_RETRY_AFTER_MS: HeaderName = HeaderName::from_static("x-ms-retry-after-ms");
 /// The service's correlation vector.
 pub const MS_CV: HeaderName = HeaderName::from_static("ms-cv");
+
+/// Headers whose values are credentials whatever the sensitivity flag says: never printed
+/// by `Debug` or the logging policy, whatever its allow-list.
+pub(crate) const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// `Debug` for a header map that prints `***` for credentials and values marked sensitive,
+/// used by the `Debug` of requests and responses.
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || CREDENTIAL_HEADERS.contains(&name.as_str()) {
+                map.entry(&name.as_str(), &"***");
+            } else {
+                map.entry(&name.as_str(), value);
+            }
+        }
+        map.finish()
+    }
+}

@@ -50,11 +50,15 @@ pub fn content_hash(body: &[u8]) -> String {
 /// let date = acs_core_http::hmac::format_date(datetime!(2026-12-04 14:08:39.75 UTC));
 /// assert_eq!(date, "Fri, 04 Dec 2026 14:08:39 GMT");
 /// ```
+///
+/// An instant whose UTC date lies outside the range `OffsetDateTime` can hold (the limits
+/// of the year range in a far-off offset) has no IMF-fixdate and gives an empty string,
+/// which the signing policy refuses; it never panics.
 pub fn format_date(at: OffsetDateTime) -> String {
     // Formatting a valid UTC date with this description only fails for years beyond 9999,
     // which `OffsetDateTime` cannot hold without the `large-dates` feature.
-    at.to_offset(UtcOffset::UTC)
-        .format(IMF_FIXDATE)
+    at.checked_to_offset(UtcOffset::UTC)
+        .and_then(|utc| utc.format(IMF_FIXDATE).ok())
         .unwrap_or_default()
 }
 
@@ -99,7 +103,10 @@ pub fn sign_with_bytes(key: &[u8], message: &[u8]) -> String {
     #[allow(clippy::expect_used)]
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(message);
-    STANDARD.encode(mac.finalize().into_bytes())
+    // `finalize` consumes the keyed state, which wipes itself when dropped (the `zeroize`
+    // feature of `sha2`); the output wrapper wipes the raw digest likewise.
+    let digest = mac.finalize();
+    STANDARD.encode(digest.as_bytes())
 }
 
 /// The `Authorization` header value for `signature`.
@@ -334,5 +341,16 @@ mod tests {
         let url: Url = "http://[::1]:80/p?q=a+b&r=%2F".parse().unwrap();
         assert_eq!(host(&url), "[::1]");
         assert_eq!(path_and_query(&url), "/p?q=a+b&r=%2F");
+    }
+
+    /// What can be checked without `unsafe`: the types holding key-derived state wipe
+    /// themselves when dropped. (Whether memory really reads zero afterwards is zeroize's
+    /// promise and is not re-tested here.)
+    #[test]
+    fn keyed_hmac_state_and_output_wipe_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<sha2::block_api::Sha256VarCore>();
+        wiped_on_drop::<::hmac::digest::CtOutput<Hmac<Sha256>>>();
+        wiped_on_drop::<acs_core_auth::Zeroizing<Vec<u8>>>();
     }
 }

@@ -6,13 +6,21 @@
 //!
 //! - per call: [`policies::ClientRequestIdPolicy`] (one `x-ms-client-request-id` for all
 //!   attempts) and [`policies::UserAgentPolicy`];
-//! - [`policies::RetryPolicy`]: exponential backoff with jitter, `Retry-After` aware;
+//! - [`policies::RetryPolicy`]: exponential backoff with jitter, `Retry-After` aware, a
+//!   per-try timeout and a deadline for the whole call; calls marked non-idempotent
+//!   through [`Context::with_idempotent`] are only repeated when the service cannot have
+//!   acted (rules in [`policies::retry`]);
 //! - per try: [`policies::HmacAuthenticationPolicy`] (access-key signing, see [`hmac`]) or
 //!   [`policies::BearerTokenPolicy`] (Entra ID), then [`policies::LoggingPolicy`];
-//! - [`policies::TransportPolicy`] with a [`Transport`], by default [`HyperTransport`].
+//! - [`policies::TransportPolicy`] with a [`Transport`], by default [`HyperTransport`]
+//!   (response bodies capped at 16 MiB unless
+//!   [`HyperTransportBuilder::max_response_body_bytes`] says otherwise).
 //!
-//! Failures are one opaque [`Error`] with an [`ErrorKind`]; error statuses become errors
-//! through [`Error::from_response`], which reads the service's JSON error envelope.
+//! Failures are one opaque [`Error`] with an [`ErrorKind`] (and, for transport failures,
+//! a [`SendState`]); error statuses become errors through [`Error::from_response`], which
+//! reads the service's JSON error envelope. [`check_endpoint_scheme`] keeps clients off
+//! plain `http` except to loopback hosts or with
+//! [`ClientOptions::allow_insecure_http`].
 //!
 //! ```
 //! use std::sync::Arc;
@@ -56,8 +64,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod clock;
 mod context;
+mod endpoint;
 mod error;
 pub mod headers;
 pub mod hmac;
@@ -67,6 +75,7 @@ pub mod policies;
 mod policy;
 mod request;
 mod response;
+mod service_error;
 mod transport;
 
 #[cfg(test)]
@@ -77,12 +86,14 @@ pub use bytes::Bytes;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 pub use url::Url;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use acs_core_auth::{Clock, ManualClock, SystemClock};
 pub use context::Context;
-pub use error::{Error, ErrorKind, Result, ServiceError};
+pub use endpoint::check_endpoint_scheme;
+pub use error::{Error, ErrorKind, Result, SendState};
 pub use options::{ClientOptions, LoggingOptions, RetryOptions, UserAgentOptions};
 pub use pipeline::Pipeline;
 pub use policy::{Next, Policy};
 pub use request::Request;
 pub use response::Response;
+pub use service_error::ServiceError;
 pub use transport::{HyperTransport, HyperTransportBuilder, Transport};

@@ -30,15 +30,40 @@ pub struct ClientOptions {
     /// The time source for signing dates, token expiry and HTTP-date `Retry-After`;
     /// `None` uses the system clock. Mainly for tests.
     pub clock: Option<Arc<dyn Clock>>,
+    /// Lets the client use a plain `http://` endpoint on a host that is not loopback.
+    /// Default `false`: such endpoints are refused by [`crate::check_endpoint_scheme`],
+    /// because the access-key signature, the request body and the tokens the service
+    /// returns would cross the network unencrypted. Loopback `http` (the emulator) needs no
+    /// opt-in. Bearer tokens are never sent over non-loopback `http`, whatever this says.
+    pub allow_insecure_http: bool,
 }
 
-/// Exponential backoff settings.
+/// How a call is retried and how long it may take.
 ///
-/// The delay before retry *n* (1-based) is `initial_delay × 2^(n−1)`, capped at `max_delay`,
-/// then jittered uniformly into its upper half. A `Retry-After`, `retry-after-ms` or
-/// `x-ms-retry-after-ms` header replaces the computed delay (still capped at `max_delay`).
-/// Retrying stops after `max_retries` retries, or earlier when the next sleep would take the
-/// call past `max_total_delay`.
+/// The rules for *what* is retried (statuses, transport failures, idempotency) are in
+/// [`crate::policies::retry`]. These settings say how often and how long:
+///
+/// | setting | default | meaning |
+/// | --- | --- | --- |
+/// | `max_retries` | 3 | retries after the first attempt, so at most 4 attempts |
+/// | `initial_delay` | 800 ms | backoff before the first retry, doubled for each later one |
+/// | `max_delay` | 60 s | longest single wait, server-requested waits included |
+/// | `max_total_duration` | 2 min | deadline for the whole call: every attempt and every wait |
+/// | `try_timeout` | 60 s | longest single attempt, from connecting to the end of the body |
+/// | `status_codes` | 408, 429, 500, 502, 503, 504 | statuses that may be retried |
+///
+/// The computed wait before retry *n* (1-based) is `initial_delay × 2^(n−1)`, capped at
+/// `max_delay`, then drawn uniformly from its upper half (so clients that failed together
+/// spread out). A 429 or 503 that names a wait (`Retry-After`, `retry-after-ms`,
+/// `x-ms-retry-after-ms`) gets that wait instead, still capped at `max_delay`.
+///
+/// The deadline is measured from the moment the retry policy first runs. Retrying stops,
+/// and the last response or error is returned, when the next wait would reach the deadline.
+/// An attempt still running at the deadline is cancelled and the call fails with
+/// [`crate::ErrorKind::Timeout`]. An attempt that exceeds `try_timeout` fails with
+/// [`crate::ErrorKind::Timeout`] too, and counts as a failed attempt that may be retried.
+/// `Duration::MAX` disables the deadline; `try_timeout: None` disables the per-attempt
+/// limit (the deadline still applies).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryOptions {
     /// Retries after the first attempt (so `max_retries + 1` attempts at most). Default 3.
@@ -47,14 +72,19 @@ pub struct RetryOptions {
     pub initial_delay: Duration,
     /// Longest single delay, including server-requested ones. Default 60 s.
     pub max_delay: Duration,
-    /// Longest time from the first attempt to the start of the last retry. Default 2 min.
-    pub max_total_delay: Duration,
-    /// Response statuses that are retried. Default 408, 429, 500, 502, 503, 504.
+    /// Deadline for the whole call, attempts and waits included. Default 2 min.
+    pub max_total_duration: Duration,
+    /// Longest time one attempt may take; `None` for no per-attempt limit. Default 60 s.
+    pub try_timeout: Option<Duration>,
+    /// Response statuses that may be retried. Default 408, 429, 500, 502, 503, 504.
+    /// Non-idempotent calls retry only 429 and 503 from this list, and only with a wait
+    /// named by the service.
     pub status_codes: Vec<StatusCode>,
 }
 
 impl RetryOptions {
-    /// Never retry.
+    /// Never retry: one attempt, still bounded by `try_timeout` and `max_total_duration`
+    /// at their defaults.
     pub fn none() -> Self {
         Self {
             max_retries: 0,
@@ -69,7 +99,8 @@ impl Default for RetryOptions {
             max_retries: 3,
             initial_delay: Duration::from_millis(800),
             max_delay: Duration::from_secs(60),
-            max_total_delay: Duration::from_secs(120),
+            max_total_duration: Duration::from_secs(120),
+            try_timeout: Some(Duration::from_secs(60)),
             status_codes: vec![
                 StatusCode::REQUEST_TIMEOUT,
                 StatusCode::TOO_MANY_REQUESTS,

@@ -96,7 +96,10 @@ impl Pipeline {
     /// Failures no policy recovered from: connection, I/O, timeout, credential and invalid
     /// input errors. An error *status* is not an error here.
     pub async fn send(&self, ctx: &Context, request: &mut Request) -> Result<Response> {
-        Next::new(&self.policies).run(ctx, request).await
+        let outcome = Next::new(&self.policies).run(ctx, request).await;
+        outcome.map_err(|error| {
+            error.or_client_request_id(|| request.client_request_id().map(str::to_owned))
+        })
     }
 
     /// The policies in the order they run.

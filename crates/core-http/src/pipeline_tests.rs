@@ -116,3 +116,24 @@ async fn builds_the_default_transport_when_none_is_given() {
     );
     assert!(pipeline.is_ok());
 }
+
+#[tokio::test]
+async fn an_error_without_a_response_still_names_the_client_request_id() {
+    let transport = ScriptedTransport::new([Step::Reset]);
+    let options = ClientOptions {
+        transport: Some(Arc::new(transport)),
+        retry: RetryOptions::none(),
+        ..Default::default()
+    };
+    let pipeline = Pipeline::new("acs-test", "1.0.0", options, Vec::new(), Vec::new()).unwrap();
+    let mut request = crate::test_support::request();
+    let ctx = Context::new().with_client_request_id("0f8fad5b-d9cb-469f-a165-70867728950e");
+
+    let error = pipeline.send(&ctx, &mut request).await.unwrap_err();
+
+    assert_eq!(error.status(), None);
+    assert_eq!(
+        error.client_request_id(),
+        Some("0f8fad5b-d9cb-469f-a165-70867728950e")
+    );
+}

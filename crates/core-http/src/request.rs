@@ -3,6 +3,11 @@
 //! Clients build a [`Request`], the pipeline's policies add headers to it (request id, user
 //! agent, signature), and the transport sends it. The body is fully buffered [`Bytes`], so
 //! the retry policy can send the very same bytes again and signing can hash them.
+//!
+//! `Debug` shows the method, URL and headers, with credential headers as `***`, and only
+//! the length of the body: bodies may carry tokens (the Teams token exchange sends one).
+
+use std::fmt;
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
@@ -10,6 +15,7 @@ use http::{HeaderMap, Method};
 use serde::Serialize;
 use url::Url;
 
+use crate::headers::RedactedHeaders;
 use crate::{Error, ErrorKind, Result};
 
 /// An HTTP request with a buffered body.
@@ -24,7 +30,7 @@ use crate::{Error, ErrorKind, Result};
 /// assert_eq!(&request.body()[..], br#"{"createTokenWithScopes":["chat"]}"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Request {
     method: Method,
     url: Url,
@@ -73,6 +79,13 @@ impl Request {
         self.headers.insert(name, value);
     }
 
+    /// The `x-ms-client-request-id` this request carries, when it has a readable one.
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.headers
+            .get(crate::headers::CLIENT_REQUEST_ID)
+            .and_then(|value| value.to_str().ok())
+    }
+
     /// The body bytes (empty when there is none).
     pub fn body(&self) -> &Bytes {
         &self.body
@@ -104,6 +117,17 @@ impl Request {
     }
 }
 
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -130,5 +154,31 @@ mod tests {
         let error = request.set_json(&map).unwrap_err();
         assert_eq!(error.kind(), &ErrorKind::DataConversion);
         assert_eq!(&request.body()[..], b"raw");
+    }
+
+    #[test]
+    fn debug_hides_credentials_and_the_body() {
+        let mut request = Request::new(Method::POST, "https://x/".parse().unwrap());
+        request.insert_header(
+            HeaderName::from_static("authorization"),
+            HeaderValue::from_static("Bearer not-marked-sensitive"),
+        );
+        let mut signed = HeaderValue::from_static("sig-value");
+        signed.set_sensitive(true);
+        request.insert_header(HeaderName::from_static("x-signed"), signed);
+        request.insert_header(
+            HeaderName::from_static("x-plain"),
+            HeaderValue::from_static("shown"),
+        );
+        request.set_body(r#"{"token":"entra-token-value"}"#);
+
+        let printed = format!("{request:?}");
+        for secret in ["not-marked-sensitive", "sig-value", "entra-token-value"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(
+            printed.contains("shown") && printed.contains("<29 bytes>"),
+            "{printed}"
+        );
     }
 }

@@ -3,11 +3,17 @@
 //! The transport reads the whole body before handing the [`Response`] back up the pipeline,
 //! so policies can inspect it (retry reads `Retry-After`, clients parse JSON) without
 //! streaming concerns. Bodies of Identity responses are small.
+//!
+//! `Debug` shows the status and headers (credential headers as `***`) and only the length
+//! of the body, which often holds an access token.
+
+use std::fmt;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
+use crate::headers::RedactedHeaders;
 use crate::{Error, ErrorKind, Result};
 
 /// An HTTP response with its body in memory.
@@ -20,7 +26,7 @@ use crate::{Error, ErrorKind, Result};
 /// assert_eq!(value["id"], "8:acs:1");
 /// # Ok::<(), acs_core_http::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
@@ -82,6 +88,16 @@ impl Response {
     }
 }
 
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status.as_u16())
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
 fn classify(error: &serde_json::Error) -> &'static str {
     match error.classify() {
         serde_json::error::Category::Io => "read failure",
@@ -116,5 +132,17 @@ mod tests {
         };
         assert!(!error.to_string().contains("eyJhbGciOi"));
         assert_eq!(response.into_body(), "eyJhbGciOi.not-json");
+    }
+
+    #[test]
+    fn debug_shows_the_body_length_only() {
+        let body = r#"{"token":"eyJhbGciOi-secret","expiresOn":"2026-12-04T14:08:39Z"}"#;
+        let response = Response::new(StatusCode::OK, HeaderMap::new(), body);
+        let printed = format!("{response:?}");
+        assert!(!printed.contains("eyJhbGciOi"), "{printed}");
+        assert!(
+            printed.contains("200") && printed.contains("bytes"),
+            "{printed}"
+        );
     }
 }

@@ -3,21 +3,32 @@
 #![allow(clippy::unwrap_used, unreachable_pub)]
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use time::OffsetDateTime;
 
 use crate::policies::TransportPolicy;
-use crate::{Context, Error, ErrorKind, Next, Policy, Request, Response, Result, Transport};
+use crate::{
+    Clock, Context, Error, ErrorKind, Next, Policy, Request, Response, Result, SendState, Transport,
+};
 
 /// What the scripted transport does on one attempt.
 #[derive(Debug, Clone)]
 pub enum Step {
     /// Answer with this status, headers and body.
     Respond(u16, Vec<(&'static str, String)>, &'static str),
-    /// Fail as if the connection was refused.
+    /// Fail as if the connection was refused: nothing was sent.
     ConnectionError,
+    /// Fail as if the connection was reset after the request was written.
+    Reset,
+    /// Wait this long (tokio time), then answer with the status.
+    Slow(Duration, u16),
+    /// Never answer.
+    Hang,
 }
 
 impl Step {
@@ -36,10 +47,27 @@ struct State {
     seen: Vec<Request>,
 }
 
+/// Counts a send future as in flight until it is dropped, finished or not.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(counter.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A transport that plays a script of outcomes (then answers 200) and records each request.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptedTransport {
     state: Arc<Mutex<State>>,
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl ScriptedTransport {
@@ -50,7 +78,13 @@ impl ScriptedTransport {
         };
         Self {
             state: Arc::new(Mutex::new(state)),
+            in_flight: Arc::default(),
         }
+    }
+
+    /// Send futures started and not yet dropped.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
     }
 
     pub fn always_ok() -> Self {
@@ -80,6 +114,7 @@ impl ScriptedTransport {
 #[async_trait]
 impl Transport for ScriptedTransport {
     async fn send(&self, request: &Request) -> Result<Response> {
+        let _in_flight = InFlight::enter(&self.in_flight);
         let step = {
             let mut state = self.state.lock().unwrap();
             state.seen.push(request.clone());
@@ -90,7 +125,21 @@ impl Transport for ScriptedTransport {
             Some(Step::ConnectionError) => Err(Error::new(
                 ErrorKind::Connection,
                 "connection refused (scripted)",
+            )
+            .with_send_state(SendState::NotSent)),
+            Some(Step::Reset) => Err(Error::new(
+                ErrorKind::Connection,
+                "connection reset after sending (scripted)",
             )),
+            Some(Step::Slow(wait, status)) => {
+                tokio::time::sleep(wait).await;
+                Ok(Response::new(
+                    StatusCode::from_u16(status).unwrap(),
+                    HeaderMap::new(),
+                    "",
+                ))
+            }
+            Some(Step::Hang) => std::future::pending().await,
             Some(Step::Respond(status, headers, body)) => {
                 let mut map = HeaderMap::new();
                 for (name, value) in headers {
@@ -106,6 +155,29 @@ impl Transport for ScriptedTransport {
                 ))
             }
         }
+    }
+}
+
+/// A wall clock that follows tokio's (pausable) clock from a fixed starting date, so that
+/// time slept by the retry policy shows in the dates policies stamp.
+#[derive(Debug)]
+pub struct TokioClock {
+    start: tokio::time::Instant,
+    at_start: OffsetDateTime,
+}
+
+impl TokioClock {
+    pub fn new(at_start: OffsetDateTime) -> Self {
+        Self {
+            start: tokio::time::Instant::now(),
+            at_start,
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> OffsetDateTime {
+        self.at_start + self.start.elapsed()
     }
 }
 

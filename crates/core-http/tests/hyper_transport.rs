@@ -10,7 +10,7 @@ use acs_core_auth::AzureKeyCredential;
 use acs_core_http::policies::HmacAuthenticationPolicy;
 use acs_core_http::{
     ClientOptions, Context, ErrorKind, HeaderValue, HyperTransport, Method, Pipeline, Policy,
-    Request, RetryOptions, Transport, hmac,
+    Request, RetryOptions, SendState, Transport, hmac,
 };
 use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -141,10 +141,11 @@ async fn a_refused_connection_is_a_connection_error_and_is_retried() {
     let request = Request::new(Method::GET, format!("http://{address}/").parse().unwrap());
     let error = transport.send(&request).await.unwrap_err();
     assert_eq!(error.kind(), &ErrorKind::Connection, "{error:?}");
+    assert_eq!(error.send_state(), SendState::NotSent, "{error:?}");
 
     let options = ClientOptions {
         retry: RetryOptions {
-            initial_delay: Duration::from_millis(1),
+            initial_delay: Duration::ZERO,
             max_retries: 1,
             ..Default::default()
         },
@@ -178,6 +179,28 @@ async fn a_silent_server_hits_the_request_timeout() {
     let request = Request::new(Method::GET, format!("http://{address}/").parse().unwrap());
     let error = transport.send(&request).await.unwrap_err();
     assert_eq!(error.kind(), &ErrorKind::Timeout, "{error:?}");
+    assert_eq!(error.send_state(), SendState::MaybeSent, "{error:?}");
+
+    // In a pipeline the retry policy's per-try limit does the same for any transport, and
+    // the default transport has no limit of its own.
+    let options = ClientOptions {
+        retry: RetryOptions {
+            max_retries: 0,
+            try_timeout: Some(Duration::from_secs(5)),
+            ..Default::default()
+        },
+        transport: Some(Arc::new(HyperTransport::new().unwrap())),
+        ..Default::default()
+    };
+    let pipeline = Pipeline::new("acs-test", "0.0.0", options, vec![], vec![]).unwrap();
+    let mut request = Request::new(Method::GET, format!("http://{address}/").parse().unwrap());
+    let error = pipeline
+        .send(&Context::new(), &mut request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::Timeout, "{error:?}");
+    assert!(error.to_string().contains("per-try limit"), "{error}");
+    assert_eq!(error.send_state(), SendState::MaybeSent);
     silent.abort();
 }
 

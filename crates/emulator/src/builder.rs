@@ -2,8 +2,9 @@
 //!
 //! [`EmulatorBuilder`] holds every setting with a default fit for tests: loopback, a random
 //! port, a random access key and resource id, the 15-minute clock-skew window, every stable
-//! api-version, the system clock and a 64 KiB body limit. [`EmulatorBuilder::start`] checks
-//! the settings, binds the port and spawns the server.
+//! api-version, the system clock, a 64 KiB body limit, a 30-second request-head deadline,
+//! 1024 connections at once, and no fault rules. [`EmulatorBuilder::start`] checks the
+//! settings, binds the port and spawns the server.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -17,6 +18,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::emulator::Emulator;
 use crate::entra::EntraSigner;
 use crate::error::{Error, Result};
+use crate::faults::{FaultInjector, FaultRule};
+use crate::server::Limits;
 use crate::service::Service;
 use crate::state::State;
 use crate::tokens::TokenSigner;
@@ -28,6 +31,12 @@ pub const DEFAULT_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_se
 
 /// The default limit of a request body, in bytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The default time a client has to send a complete request head.
+pub const DEFAULT_HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The default number of connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Settings the running server reads.
 pub(crate) struct Config {
@@ -51,6 +60,10 @@ pub struct EmulatorBuilder {
     api_versions: ApiVersionPolicy,
     clock: Arc<dyn Clock>,
     max_body_bytes: usize,
+    header_read_timeout: std::time::Duration,
+    max_connections: usize,
+    faults: Vec<FaultRule>,
+    fault_seed: Option<u64>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -65,6 +78,10 @@ impl fmt::Debug for EmulatorBuilder {
             .field("api_versions", &self.api_versions)
             .field("clock", &self.clock)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("faults", &self.faults)
+            .field("fault_seed", &self.fault_seed)
             .finish()
     }
 }
@@ -81,6 +98,10 @@ impl Default for EmulatorBuilder {
             api_versions: ApiVersionPolicy::default(),
             clock: Arc::new(SystemClock),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            faults: Vec::new(),
+            fault_seed: None,
         }
     }
 }
@@ -143,12 +164,41 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a client may take to send a complete request line and headers, from
+    /// connecting (or, on a kept-alive HTTP/1.1 connection, from the previous answer);
+    /// slower connections are closed (default 30 seconds).
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// The most connections served at once; more wait in the listen backlog until one
+    /// closes (default 1024).
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit;
+        self
+    }
+
+    /// Adds a fault rule; rules are tried in the order added. See [`crate::faults`].
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// The seed of the random sequence `fraction` conditions draw from (default: a random
+    /// seed, which [`Emulator::fault_seed`] tells).
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = Some(seed);
+        self
+    }
+
     /// Checks the settings, binds the port and starts serving on the current Tokio runtime.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidAccessKey`] or [`Error::InvalidResourceId`] for bad settings,
-    /// [`Error::InvalidConfig`] for a clock-skew window too large to represent,
+    /// [`Error::InvalidConfig`] for a clock-skew window too large to represent, a zero
+    /// header-read timeout or a zero connection limit,
     /// [`Error::NoRuntime`] outside a Tokio runtime, [`Error::Bind`] when the address
     /// cannot be bound.
     pub async fn start(self) -> Result<Emulator> {
@@ -164,6 +214,16 @@ impl EmulatorBuilder {
         }
         let max_skew = time::Duration::try_from(self.clock_skew)
             .map_err(|_| Error::InvalidConfig("the clock-skew window is too large"))?;
+        if self.header_read_timeout.is_zero() {
+            return Err(Error::InvalidConfig(
+                "the header-read timeout must not be zero",
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(Error::InvalidConfig(
+                "the connection limit must not be zero",
+            ));
+        }
         tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
 
         let listener = TcpListener::bind(SocketAddr::new(self.host, self.port))
@@ -180,6 +240,8 @@ impl EmulatorBuilder {
             entra: EntraSigner::new(random::bytes(32)),
             access_key: decoded_key,
             state: State::default(),
+            faults: FaultInjector::new(self.fault_seed.unwrap_or_else(random::seed), self.faults),
+            stopping: tokio::sync::watch::Sender::new(false),
             config: Config {
                 resource_id,
                 max_skew,
@@ -189,7 +251,11 @@ impl EmulatorBuilder {
             },
         });
         let endpoint = endpoint(local_addr)?;
-        let (shutdown, task) = server::spawn(listener, Arc::clone(&service));
+        let limits = Limits {
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections,
+        };
+        let (shutdown, task) = server::spawn(listener, Arc::clone(&service), limits);
         Ok(Emulator::new(
             service, local_addr, endpoint, access_key, shutdown, task,
         ))

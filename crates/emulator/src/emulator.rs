@@ -3,7 +3,7 @@
 //! [`Emulator`] owns the server task. Dropping it aborts the task, which closes the port and
 //! every open connection; [`Emulator::shutdown`] stops it gracefully instead. Besides the
 //! connection details it offers test hooks that go around HTTP: the request log, token
-//! checks, identity lookups and minting test Entra tokens.
+//! checks, identity lookups, minting test Entra tokens and replacing the fault rules.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -16,6 +16,7 @@ use url::Url;
 use crate::builder::EmulatorBuilder;
 use crate::entra::{EntraToken, EntraTokenOptions};
 use crate::error::Result;
+use crate::faults::FaultRule;
 use crate::recorded::RecordedRequest;
 use crate::service::Service;
 use crate::tokens::AccessTokenClaims;
@@ -100,7 +101,8 @@ impl Emulator {
         &self.service.config.resource_id
     }
 
-    /// Every request answered so far, oldest first.
+    /// Every request received so far, oldest first: one entry per attempt, including
+    /// attempts that met an injected fault.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.service.state.requests()
     }
@@ -158,8 +160,33 @@ impl Emulator {
             .mint(options, self.service.config.clock.now())
     }
 
-    /// Stops accepting connections, lets requests in flight finish (for up to 5 seconds)
-    /// and waits for the server task to end.
+    /// Replaces the fault rules, resetting their counts and the random sequence of
+    /// `fraction` conditions (see [`crate::faults`]). Requests already past the rules are
+    /// not affected.
+    pub fn set_faults(&self, rules: impl IntoIterator<Item = FaultRule>) {
+        self.service.faults.install(rules.into_iter().collect());
+    }
+
+    /// Removes every fault rule: from now on requests are served normally.
+    pub fn clear_faults(&self) {
+        self.service.faults.install(Vec::new());
+    }
+
+    /// The fault rules installed now, in the order they are tried.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.service.faults.rules()
+    }
+
+    /// The seed of the fault rules' random sequence: the one given to
+    /// [`EmulatorBuilder::fault_seed`], or the random one drawn at start (log it to replay
+    /// a run).
+    pub fn fault_seed(&self) -> u64 {
+        self.service.faults.seed()
+    }
+
+    /// Stops accepting connections, ends requests held by a hang fault, lets other
+    /// requests in flight finish (for up to 5 seconds) and waits for the server task to
+    /// end.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             // The server may already have stopped; then there is nobody to tell.

@@ -75,9 +75,9 @@
 //! * Teams exchange without `userId`: 400 `ValidationError`, "UserId: The UserId field is
 //!   required.", on `UserId` (mirroring the observed `AppId` answer).
 //!
-//! Checks run in this order: route, body size, authentication, api-version, then the
-//! operation's own validation. On an identity operation the ownership check comes first,
-//! then body validation, then existence.
+//! Checks run in this order: route, body size, authentication, fault rules, api-version,
+//! then the operation's own validation. On an identity operation the ownership check comes
+//! first, then body validation, then existence.
 //!
 //! Responses carry `api-supported-versions` (on every known route, errors included),
 //! `MS-CV`, `X-Processing-Time`, `Date` (from the emulator's clock) and
@@ -99,25 +99,77 @@
 //! for `8:orgid:<oid>`, with scopes `chat,voip`, and expire with the Entra token. Check
 //! tokens with [`Emulator::is_token_valid`] and read them with [`Emulator::token_claims`].
 //!
+//! # Fault injection
+//!
+//! Rules in [`faults`] make chosen requests fail: 429 or 503 with a retry hint
+//! (`Retry-After` in seconds — any text, e.g. `0.941641` — or as an HTTP date,
+//! `retry-after-ms`, `x-ms-retry-after-ms`), 500/502/504 with error envelopes, a connection
+//! reset before any response, a reset after the operation ran (the identity exists, the
+//! client never hears of it), a request that hangs until the client leaves, a body shorter
+//! than its `Content-Length`, or an HTML page instead of JSON. A rule picks requests by
+//! operation, by count (the first N) and by a seeded fraction. A faulted request changes
+//! nothing unless the fault says the service acted.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), acs_emulator::Error> {
+//! use acs_emulator::{Emulator, FaultRule};
+//!
+//! let rule: FaultRule = "op=create,first=2,status=503,retry-after=0.941641"
+//!     .parse()
+//!     .expect("a valid spec");
+//! let emulator = Emulator::builder().fault(rule).fault_seed(42).start().await?;
+//! // … two creates answer 503, the third succeeds; emulator.requests() shows all three.
+//! emulator.clear_faults();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The binary takes the same rules as repeated `--fault SPEC` flags (and `--fault-seed N`);
+//! the grammar is in [`faults`] and in `acs-emulator --help`. A spec that does not parse
+//! is reported with the pair at fault, and the process exits with status 2.
+//!
+//! # Request log
+//!
+//! [`Emulator::requests`] holds one [`RecordedRequest`] per attempt, faulted or not:
+//! method, path, [`Operation`], api-version, client request id, `x-ms-date`, the
+//! authentication scheme and whether it verified, the injected fault (in the grammar's
+//! words) and the status sent (0 when none was). [`Emulator::identities`] lists the
+//! identities that exist.
+//!
+//! # Limits
+//!
+//! Request bodies: 64 KiB by default ([`EmulatorBuilder::max_body_bytes`]), more is 413.
+//! HTTP/1.1 heads: at most 100 headers and 32 KiB of request line and headers, more is a
+//! 431 from the HTTP layer. HTTP/2: a 32 KiB header list and 100 concurrent streams per
+//! connection. A client has 30 seconds ([`EmulatorBuilder::header_read_timeout`]) to send a
+//! complete request head — from connecting, and on a kept-alive HTTP/1.1 connection from
+//! the previous answer, so idle connections are closed after it too. At most 1024
+//! connections are served at once ([`EmulatorBuilder::max_connections`]); more wait in the
+//! listen backlog. Malformed JSON and unknown routes get the service's error envelope; no
+//! request makes the emulator panic.
+//!
 //! # Not emulated
 //!
 //! The Teams Extension and Entra-assignment operations, the preview-only `customId` and
-//! `GET /identities/{id}`, HTTPS, throttling (429) and the delay the service allows before a
-//! revocation propagates.
+//! `GET /identities/{id}`, HTTPS, real throttling (429 only as an injected fault) and the
+//! delay the service allows before a revocation propagates.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod auth;
 mod builder;
 mod clock;
+mod connection;
 mod emulator;
 mod entra;
 mod envelope;
 mod error;
+pub mod faults;
 mod handlers;
 mod http_date;
 mod identifiers;
 mod jwt;
+mod operation;
 mod random;
 mod recorded;
 mod response;
@@ -128,11 +180,15 @@ mod state;
 mod tokens;
 mod versions;
 
-pub use crate::builder::{DEFAULT_CLOCK_SKEW, DEFAULT_MAX_BODY_BYTES, EmulatorBuilder};
+pub use crate::builder::{
+    DEFAULT_CLOCK_SKEW, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS, EmulatorBuilder,
+};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::emulator::Emulator;
 pub use crate::entra::{COMMUNICATION_AUDIENCE, EntraToken, EntraTokenOptions};
 pub use crate::error::{Error, Result};
+pub use crate::faults::{Fault, FaultRule, FaultWhen, Operation, RetryAfterHint};
 pub use crate::recorded::{AuthScheme, RecordedRequest};
 pub use crate::tokens::AccessTokenClaims;
 pub use crate::versions::{ApiVersion, ApiVersionPolicy, UnknownApiVersion};

@@ -4,18 +4,42 @@
 //! as soon as it listens (so a test harness can read the real port when given `--port 0`),
 //! logs to standard error (filter with `RUST_LOG`, e.g. `RUST_LOG=acs_emulator=debug`), and
 //! serves until SIGINT or SIGTERM, then shuts down gracefully and exits with status 0.
+//! Bad flags (including a `--fault` spec that does not parse) are reported on standard
+//! error with exit status 2; failing to start exits with status 1.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 
-use acs_emulator::{ApiVersionPolicy, Emulator};
+use acs_emulator::{ApiVersionPolicy, Emulator, FaultRule};
 use clap::Parser;
 use tracing::{error, info};
 
+/// The `--fault` grammar, shown at the end of `--help`.
+const FAULT_HELP: &str = "\
+FAULT SPECS (--fault, repeatable; rules are tried in order, the first that holds fires):
+  comma-separated key=value pairs; double quotes let a value hold commas.
+  conditions (all given must hold):
+    op=create|delete|issue|revoke|exchange   only this operation
+    first=N                                  only the first N requests reaching the rule
+    fraction=F                               only this share (0 to 1), seeded by --fault-seed
+  fault:
+    kind=status|reset|reset-after|hang|truncate|html   (default: status)
+    status=NNN                 400-599; default 503 (status) or 502 (html)
+    retry-after=TEXT           Retry-After sent as given, e.g. 0.941641 or \"81,120\"
+    retry-after-date=DATE      Retry-After as an HTTP date (RFC 3339 or quoted HTTP date)
+    retry-after-ms=N           retry-after-ms header
+    x-ms-retry-after-ms=N      x-ms-retry-after-ms header
+  kinds: status = error envelope; reset = connection reset, nothing done;
+    reset-after = operation done, then reset; hang = no answer until the client leaves
+    (at most 5 minutes); truncate = Content-Length larger than the body; html = HTML page.
+  examples:
+    --fault op=create,first=2,status=503,retry-after=0.941641
+    --fault fraction=0.05,kind=reset   --fault kind=html,status=502   --fault retry-after-ms=20";
+
 /// Serve the Azure Communication Services Identity API from memory.
 #[derive(Debug, Parser)]
-#[command(name = "acs-emulator", version, about)]
+#[command(name = "acs-emulator", version, about, after_long_help = FAULT_HELP)]
 struct Args {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
@@ -40,6 +64,15 @@ struct Args {
     /// Serve unknown api-versions (e.g. previews) as the newest stable one.
     #[arg(long)]
     lenient_api_versions: bool,
+
+    /// Inject a fault, e.g. `op=create,first=2,status=503,retry-after=0.941641` (repeatable;
+    /// see --help for the grammar).
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<FaultRule>,
+
+    /// Seed of the random sequence `fraction=` draws from (default: random, and logged).
+    #[arg(long, value_name = "N")]
+    fault_seed: Option<u64>,
 }
 
 #[tokio::main]
@@ -66,7 +99,14 @@ async fn main() -> ExitCode {
     if args.lenient_api_versions {
         builder = builder.api_versions(ApiVersionPolicy::Lenient);
     }
+    for rule in args.faults {
+        builder = builder.fault(rule);
+    }
+    if let Some(seed) = args.fault_seed {
+        builder = builder.fault_seed(seed);
+    }
 
+    let stop = StopSignals::install();
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,
         Err(err) => {
@@ -88,38 +128,68 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     info!(endpoint = %emulator.endpoint(), resource_id = emulator.resource_id(), "listening");
+    for rule in emulator.faults() {
+        info!(fault = %rule, seed = emulator.fault_seed(), "injecting faults");
+    }
 
-    wait_for_signal().await;
+    stop.wait().await;
     info!("shutting down");
     emulator.shutdown().await;
     ExitCode::SUCCESS
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn wait_for_signal() {
-    let interrupt = async {
+/// The signals that stop the server. On Unix the handlers are installed when this is
+/// made — before the connection string is printed — so a signal sent as soon as a harness
+/// reads that line is not missed (and does not kill the process outright).
+struct StopSignals {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind, name: &str| match signal(kind) {
+                Ok(listener) => Some(listener),
+                Err(err) => {
+                    error!(error = %err, "cannot listen for {name}");
+                    None
+                }
+            };
+            Self {
+                interrupt: listen(SignalKind::interrupt(), "SIGINT"),
+                terminate: listen(SignalKind::terminate(), "SIGTERM"),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            async fn recv(listener: Option<tokio::signal::unix::Signal>) {
+                match listener {
+                    Some(mut listener) => {
+                        listener.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = recv(self.interrupt) => {}
+                () = recv(self.terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(err) = tokio::signal::ctrl_c().await {
             error!(error = %err, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    () = interrupt => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(err) => {
-                error!(error = %err, "cannot listen for SIGTERM");
-                interrupt.await;
-            }
-        }
     }
-    #[cfg(not(unix))]
-    interrupt.await;
 }

@@ -17,6 +17,12 @@ pub(crate) fn bytes(len: usize) -> Vec<u8> {
     out
 }
 
+/// A random seed for the fault rules' random sequence.
+pub(crate) fn seed() -> u64 {
+    let seed: [u8; 8] = bytes(8).try_into().unwrap_or_default();
+    u64::from_le_bytes(seed)
+}
+
 /// A base64 access key of 64 random bytes, the size of a real resource key.
 pub(crate) fn access_key() -> String {
     STANDARD.encode(bytes(64))

@@ -59,7 +59,8 @@ impl ResponseContext {
         response
     }
 
-    fn build(
+    /// An answer with `status` and, when given, a body with its content type.
+    pub(crate) fn build(
         &self,
         status: StatusCode,
         body: Option<(HeaderValue, Bytes)>,

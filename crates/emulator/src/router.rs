@@ -10,11 +10,12 @@ use http::Method;
 use percent_encoding::percent_decode_str;
 
 use crate::envelope::ApiError;
+use crate::operation::Operation;
 use crate::versions::RouteFamily;
 
 /// One operation of the Identity API, with its path parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Operation {
+pub(crate) enum Route {
     /// `POST /identities`
     CreateIdentity,
     /// `DELETE /identities/{id}`
@@ -27,7 +28,18 @@ pub(crate) enum Operation {
     ExchangeTeamsUserToken,
 }
 
-impl Operation {
+impl Route {
+    /// The kind of operation, without its parameter.
+    pub(crate) fn operation(&self) -> Operation {
+        match self {
+            Self::CreateIdentity => Operation::CreateIdentity,
+            Self::DeleteIdentity(_) => Operation::DeleteIdentity,
+            Self::IssueAccessToken(_) => Operation::IssueAccessToken,
+            Self::RevokeAccessTokens(_) => Operation::RevokeAccessTokens,
+            Self::ExchangeTeamsUserToken => Operation::ExchangeTeamsUserToken,
+        }
+    }
+
     /// The route group, which decides the api-versions served.
     pub(crate) fn family(&self) -> RouteFamily {
         match self {
@@ -47,22 +59,18 @@ enum Resource {
 }
 
 /// The operation for `method` on `path` (the path only, without the query).
-pub(crate) fn route(method: &Method, path: &str) -> Result<Operation, ApiError> {
+pub(crate) fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
     let resource = resource(path).ok_or_else(ApiError::no_route)?;
     let refuse = |allow| Err(ApiError::method_not_allowed(method.as_str(), allow));
 
     match resource {
-        Resource::Identities if method == Method::POST => Ok(Operation::CreateIdentity),
-        Resource::Identity(id) if method == Method::DELETE => Ok(Operation::DeleteIdentity(id)),
-        Resource::IssueAccessToken(id) if method == Method::POST => {
-            Ok(Operation::IssueAccessToken(id))
-        }
+        Resource::Identities if method == Method::POST => Ok(Route::CreateIdentity),
+        Resource::Identity(id) if method == Method::DELETE => Ok(Route::DeleteIdentity(id)),
+        Resource::IssueAccessToken(id) if method == Method::POST => Ok(Route::IssueAccessToken(id)),
         Resource::RevokeAccessTokens(id) if method == Method::POST => {
-            Ok(Operation::RevokeAccessTokens(id))
+            Ok(Route::RevokeAccessTokens(id))
         }
-        Resource::TeamsUserExchange if method == Method::POST => {
-            Ok(Operation::ExchangeTeamsUserToken)
-        }
+        Resource::TeamsUserExchange if method == Method::POST => Ok(Route::ExchangeTeamsUserToken),
         Resource::Identity(_) => refuse("DELETE"),
         _ => refuse("POST"),
     }
@@ -108,28 +116,28 @@ mod tests {
     #[test]
     fn routes_every_operation() {
         let cases = [
-            (Method::POST, "/identities", Operation::CreateIdentity),
+            (Method::POST, "/identities", Route::CreateIdentity),
             (
                 Method::DELETE,
                 "/identities/8:acs:r_u",
-                Operation::DeleteIdentity(ID.into()),
+                Route::DeleteIdentity(ID.into()),
             ),
             (
                 Method::POST,
                 "/identities/8%3Aacs%3Ar_u/:issueAccessToken",
-                Operation::IssueAccessToken(ID.into()),
+                Route::IssueAccessToken(ID.into()),
             ),
             (
                 Method::POST,
                 "/identities/8%3aacs%3ar_u/%3ArevokeAccessTokens",
-                Operation::RevokeAccessTokens(ID.into()),
+                Route::RevokeAccessTokens(ID.into()),
             ),
             (
                 Method::POST,
                 "/teamsUser/:exchangeAccessToken",
-                Operation::ExchangeTeamsUserToken,
+                Route::ExchangeTeamsUserToken,
             ),
-            (Method::POST, "/IDENTITIES", Operation::CreateIdentity),
+            (Method::POST, "/IDENTITIES", Route::CreateIdentity),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), Ok(expected), "{method} {path}");
@@ -140,7 +148,7 @@ mod tests {
     fn keeps_an_encoded_slash_inside_the_id() {
         assert_eq!(
             route(&Method::DELETE, "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd"),
-            Ok(Operation::DeleteIdentity("8:acs:a b/c?d".into()))
+            Ok(Route::DeleteIdentity("8:acs:a b/c?d".into()))
         );
     }
 

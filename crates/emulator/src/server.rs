@@ -4,15 +4,20 @@
 //! automatic builder, which speaks HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on the
 //! same port. Connection tasks live in a `JoinSet` owned by the accept task, so aborting
 //! that one task (what dropping an [`Emulator`](crate::Emulator) does) closes the listener
-//! and every connection with it. A graceful shutdown stops accepting, lets requests in
-//! flight finish for a few seconds, then closes what is left.
+//! and every connection with it. A graceful shutdown stops accepting, releases requests
+//! held by a hang fault, lets requests in flight finish for a few seconds, then closes what
+//! is left.
+//!
+//! Limits keep a misbehaving client from holding the server: at most 100 headers and
+//! 32 KiB of request line and headers on HTTP/1.1 (hyper answers 431 beyond), a 32 KiB
+//! header list and 100 concurrent streams on HTTP/2, a deadline for each request head, and
+//! a bound on connections served at once (further ones wait in the listen backlog).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
@@ -20,30 +25,72 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 use tracing::debug;
 
+use crate::connection::{ConnectionControl, ControlledStream};
 use crate::service::Service;
 
 /// How long a graceful shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most headers an HTTP/1.1 request may have; more get 431.
+const MAX_HEADERS: usize = 100;
+/// The most bytes of an HTTP/1.1 request line and headers; more get 431.
+const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// The most bytes of an HTTP/2 header list.
+const MAX_HEADER_LIST_BYTES: u32 = 32 * 1024;
+/// The most concurrent streams of an HTTP/2 connection.
+const MAX_STREAMS: u32 = 100;
+
+/// Bounds the server puts on connections.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// How long a connection may take to send a complete request head: counted from the
+    /// accept for the first request and, on HTTP/1.1, from the end of the previous answer
+    /// for later ones (so idle keep-alive connections are closed after it too).
+    pub(crate) header_read_timeout: Duration,
+    /// The most connections served at once; further ones wait in the listen backlog.
+    pub(crate) max_connections: usize,
+}
 
 /// Starts serving `listener` on the current Tokio runtime; send on the returned channel
 /// (or drop it) to shut down gracefully, or abort the task to stop at once.
 pub(crate) fn spawn(
     listener: TcpListener,
     service: Arc<Service>,
+    limits: Limits,
 ) -> (oneshot::Sender<()>, JoinHandle<()>) {
     let (shutdown, signal) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, service, signal));
+    let task = tokio::spawn(serve(listener, service, limits, signal));
     (shutdown, task)
 }
 
-async fn serve(listener: TcpListener, service: Arc<Service>, mut signal: oneshot::Receiver<()>) {
-    let builder = auto::Builder::new(TokioExecutor::new());
+fn connection_builder(limits: Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_headers(MAX_HEADERS)
+        .max_buf_size(MAX_HEAD_BYTES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEADER_LIST_BYTES)
+        .max_concurrent_streams(MAX_STREAMS);
+    builder
+}
+
+async fn serve(
+    listener: TcpListener,
+    service: Arc<Service>,
+    limits: Limits,
+    mut signal: oneshot::Receiver<()>,
+) {
+    let builder = connection_builder(limits);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
 
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
+            accepted = listener.accept(), if connections.len() < limits.max_connections => {
                 let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
@@ -54,17 +101,30 @@ async fn serve(listener: TcpListener, service: Arc<Service>, mut signal: oneshot
                         continue;
                     }
                 };
-                let service = Arc::clone(&service);
-                let handler = service_fn(move |request| {
+                let control = Arc::new(ConnectionControl::default());
+                let handler = {
                     let service = Arc::clone(&service);
-                    async move { Ok::<_, Infallible>(service.call(request).await) }
-                });
-                let connection =
-                    builder.serve_connection(TokioIo::new(stream), handler).into_owned();
+                    let control = Arc::clone(&control);
+                    service_fn(move |request| {
+                        let service = Arc::clone(&service);
+                        let control = Arc::clone(&control);
+                        async move { service.call(request, &control).await }
+                    })
+                };
+                let io = TokioIo::new(ControlledStream::new(stream, Arc::clone(&control)));
+                let connection = builder.serve_connection(io, handler).into_owned();
                 let connection = graceful.watch(connection);
+                let timeout = limits.header_read_timeout;
                 connections.spawn(async move {
-                    if let Err(error) = connection.await {
-                        debug!(%peer, %error, "connection ended with an error");
+                    tokio::select! {
+                        result = connection => {
+                            if let Err(error) = result {
+                                debug!(%peer, %error, "connection ended with an error");
+                            }
+                        }
+                        () = no_request_within(timeout, &control) => {
+                            debug!(%peer, "no request head in time; closing the connection");
+                        }
                     }
                 });
             }
@@ -74,6 +134,8 @@ async fn serve(listener: TcpListener, service: Arc<Service>, mut signal: oneshot
     }
 
     drop(listener);
+    // Requests held by a hang fault end now rather than hold up the drain.
+    service.stopping.send_replace(true);
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
         .is_err()
@@ -81,4 +143,14 @@ async fn serve(listener: TcpListener, service: Arc<Service>, mut signal: oneshot
         debug!("requests still in flight after the drain timeout; closing them");
     }
     connections.shutdown().await;
+}
+
+/// Resolves when `timeout` has passed without a request head on the connection; never
+/// once one has arrived. hyper's own header timeout covers HTTP/1.1 heads, but not the
+/// protocol sniffing before them, nor HTTP/2's first request.
+async fn no_request_within(timeout: Duration, control: &ConnectionControl) {
+    tokio::time::sleep(timeout).await;
+    if control.has_seen_request() {
+        std::future::pending::<()>().await;
+    }
 }

@@ -243,3 +243,38 @@ async fn acs_access_tokens_are_not_bearer_credentials() {
     let reply = send(&emulator, create().auth(Auth::Bearer(access_token))).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_signed_header_given_twice_is_denied_whichever_copy_is_valid() {
+    let (emulator, _) = pinned().await;
+    let stale = http_date(NOW - Duration::hours(1));
+
+    let duplicates = [
+        (
+            "authorization",
+            "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=AAAA"
+                .to_owned(),
+        ),
+        ("x-ms-date", stale.clone()),
+        ("host", "other.example:1".to_owned()),
+        ("x-ms-content-sha256", content_hash(b"something else")),
+    ];
+    for (name, value) in duplicates {
+        let reply = send(
+            &emulator,
+            create().auth(Auth::Hmac(NOW)).header(name, value),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(reply.error_code(), "Denied", "{name}");
+        assert!(
+            reply.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("more than one"),
+            "{name}: {}",
+            reply.json()
+        );
+    }
+    assert!(emulator.identities().is_empty());
+}

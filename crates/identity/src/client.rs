@@ -1,14 +1,15 @@
 //! [`CommunicationIdentityClient`]: the six Identity operations on top of the shared
 //! pipeline.
 //!
-//! Each method checks its input (scopes, lifetime, api-version support) first, then builds
-//! exactly one [`Request`] from the wire models of `acs-identity-models`, sends it through
-//! the `acs-core-http` pipeline (request id, user agent, retry, HMAC or bearer signing,
-//! logging, transport), checks the status that operation succeeds with, and maps the body
-//! onto the result types ([`CommunicationUserIdentifier`], [`CommunicationAccessToken`],
-//! [`CommunicationUserToken`]). Any other status becomes
-//! [`Error::from_response`], which keeps the status and the service's error code, message
-//! and target.
+//! Each method checks its input first ([`crate::checks`]: scopes, lifetime, api-version
+//! support), then builds exactly one [`Request`] for its [`Operation`] (URL from
+//! [`crate::endpoint`], body from the wire models of `acs-identity-models`), sends it
+//! through the `acs-core-http` pipeline (request id, user agent, retry, HMAC or bearer
+//! signing, logging, transport), checks the status that operation succeeds with
+//! ([`Operation::check_status`]), and maps the body onto the result types
+//! ([`CommunicationUserIdentifier`], [`CommunicationAccessToken`],
+//! [`CommunicationUserToken`]). An error status becomes [`Error::from_response`], which
+//! keeps the status and the service's error code, message and target.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use acs_core_auth::{AzureKeyCredential, ConnectionString, TokenCredential};
 use acs_core_http::policies::{BearerTokenPolicy, HmacAuthenticationPolicy};
 use acs_core_http::{
-    Context, Error, ErrorKind, Method, Pipeline, Policy, Request, Response, StatusCode,
+    Context, Error, ErrorKind, Pipeline, Policy, Request, Response, check_endpoint_scheme,
 };
 use acs_identity_models::{
     CommunicationIdentityAccessToken, CommunicationIdentityAccessTokenRequest,
@@ -27,12 +28,14 @@ use http::HeaderValue;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use url::Url;
 
-use crate::endpoint::{encode_segment, operation_url, parse_endpoint, validate_endpoint};
+use crate::checks::{check_lifetime, check_scopes};
+use crate::endpoint::{operation_url, parse_endpoint};
+use crate::operation::Operation;
 use crate::response::parse_body;
 use crate::{
     ApiVersion, CommunicationAccessToken, CommunicationIdentityClientOptions,
     CommunicationUserIdentifier, CommunicationUserToken, CreateUserAndTokenOptions,
-    GetTokenForTeamsUserOptions, GetTokenOptions, TokenLifetime,
+    GetTokenForTeamsUserOptions, GetTokenOptions,
 };
 
 /// The scope requested from a [`TokenCredential`] for calls to the Identity service. The
@@ -56,6 +59,12 @@ pub struct CommunicationIdentityClient {
     pipeline: Arc<Pipeline>,
 }
 
+/// The credential a constructor was given, before it becomes a policy.
+enum Credential {
+    Key(AzureKeyCredential),
+    Token(Arc<dyn TokenCredential>),
+}
+
 #[derive(Clone, Copy, Debug)]
 enum AuthKind {
     AccessKey,
@@ -69,22 +78,22 @@ impl CommunicationIdentityClient {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] (or the kind `acs-core-auth` reports) when the connection
-    /// string is malformed, names a bad endpoint or holds a key that is not base64; the
-    /// message names the problem and never contains the key. Also any error building the
-    /// pipeline from `options.client_options`.
+    /// [`ErrorKind::InvalidInput`] for every problem with the connection string (each
+    /// [`acs_core_auth::ConnectionStringError`] converts to it): malformed, a setting
+    /// missing or repeated, an endpoint that breaks the rule of
+    /// [`acs_core_auth::parse_endpoint`] (the same rule as [`new`](Self::new)), or a key
+    /// that is empty or not base64. The message names the problem and never contains the
+    /// key. [`ErrorKind::InvalidInput`] also for a plain `http` endpoint that is not
+    /// loopback, unless `options.client_options.allow_insecure_http` is set. Also any
+    /// error building the pipeline from `options.client_options`.
     pub fn from_connection_string(
         connection_string: &str,
         options: CommunicationIdentityClientOptions,
     ) -> Result<Self, Error> {
         let parsed = ConnectionString::parse(connection_string)?;
-        let endpoint = validate_endpoint(parsed.endpoint().clone())?;
-        Self::with_policy(
-            endpoint,
-            Arc::new(HmacAuthenticationPolicy::new(parsed.credential())),
-            AuthKind::AccessKey,
-            options,
-        )
+        let endpoint = parsed.endpoint().clone();
+        check_endpoint_scheme(&endpoint, options.client_options.allow_insecure_http)?;
+        Self::with_credential(endpoint, Credential::Key(parsed.credential()), options)
     }
 
     /// A client for `endpoint` (`https://<resource>.communication.azure.com/`) that signs
@@ -92,21 +101,22 @@ impl CommunicationIdentityClient {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] when `endpoint` is not an absolute `http`/`https` URL with
-    /// a host, or has credentials, a path, a query or a fragment; the message names which.
-    /// Also any error building the pipeline from `options.client_options`.
+    /// [`ErrorKind::InvalidInput`] when `endpoint` breaks the rule of
+    /// [`acs_core_auth::parse_endpoint`]: not an absolute `http`/`https` URL with a host, a
+    /// control or invisible character anywhere (a leading byte order mark included), port
+    /// 0, a host longer than 253 characters, or credentials, a path, a query or a fragment;
+    /// the message names which.
+    /// [`ErrorKind::InvalidInput`] for a plain `http` endpoint that is not loopback, unless
+    /// `options.client_options.allow_insecure_http` is set. Also any error building the
+    /// pipeline from `options.client_options`.
     pub fn new(
         endpoint: &str,
         credential: AzureKeyCredential,
         options: CommunicationIdentityClientOptions,
     ) -> Result<Self, Error> {
         let endpoint = parse_endpoint(endpoint)?;
-        Self::with_policy(
-            endpoint,
-            Arc::new(HmacAuthenticationPolicy::new(credential)),
-            AuthKind::AccessKey,
-            options,
-        )
+        check_endpoint_scheme(&endpoint, options.client_options.allow_insecure_http)?;
+        Self::with_credential(endpoint, Credential::Key(credential), options)
     }
 
     /// A client for `endpoint` that authenticates with Microsoft Entra ID bearer tokens from
@@ -114,28 +124,45 @@ impl CommunicationIdentityClient {
     ///
     /// # Errors
     ///
-    /// As [`CommunicationIdentityClient::new`].
+    /// As [`CommunicationIdentityClient::new`], except that a plain `http` endpoint that is
+    /// not loopback is refused even with `allow_insecure_http`: a bearer token is never
+    /// sent in clear text across a network.
     pub fn with_token_credential(
         endpoint: &str,
         credential: Arc<dyn TokenCredential>,
         options: CommunicationIdentityClientOptions,
     ) -> Result<Self, Error> {
         let endpoint = parse_endpoint(endpoint)?;
-        let policy = BearerTokenPolicy::new(credential, vec![COMMUNICATION_SCOPE.to_owned()]);
-        Self::with_policy(
-            endpoint,
-            Arc::new(policy),
-            AuthKind::TokenCredential,
-            options,
-        )
+        check_endpoint_scheme(&endpoint, false)?;
+        Self::with_credential(endpoint, Credential::Token(credential), options)
     }
 
-    fn with_policy(
+    fn with_credential(
         endpoint: Url,
-        auth_policy: Arc<dyn Policy>,
-        auth: AuthKind,
+        credential: Credential,
         options: CommunicationIdentityClientOptions,
     ) -> Result<Self, Error> {
+        // The pipeline's clock also dates signatures and judges token expiry, so that a
+        // caller who injects one controls every time-based decision of the client.
+        let clock = options.client_options.clock.clone();
+        let (auth, auth_policy): (AuthKind, Arc<dyn Policy>) = match credential {
+            Credential::Key(key) => {
+                let mut policy = HmacAuthenticationPolicy::new(key);
+                if let Some(clock) = clock {
+                    policy = policy.with_clock(clock);
+                }
+                (AuthKind::AccessKey, Arc::new(policy))
+            }
+            Credential::Token(token) => {
+                let mut policy =
+                    BearerTokenPolicy::new(token, vec![COMMUNICATION_SCOPE.to_owned()]);
+                if let Some(clock) = clock {
+                    policy = policy.with_clock(clock);
+                }
+                (AuthKind::TokenCredential, Arc::new(policy))
+            }
+        };
+
         let pipeline = Pipeline::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
@@ -163,24 +190,29 @@ impl CommunicationIdentityClient {
 
     /// Creates a new user (`POST /identities`, no body).
     ///
+    /// Not idempotent: the pipeline repeats it only when the service cannot have acted (no
+    /// connection, or a 429/503 naming a wait), so a retry never creates a second user.
+    ///
     /// # Errors
     ///
     /// [`ErrorKind::HttpResponse`] when the service answers with anything but 201 (with its
     /// status, code and message); [`ErrorKind::DataConversion`] when the 201 body is not an
     /// identity; transport and credential errors from the pipeline.
     pub async fn create_user(&self) -> Result<CommunicationUserIdentifier, Error> {
-        const OPERATION: &str = "create_user";
+        let operation = Operation::CreateUser;
 
-        let mut request = self.request(Method::POST, "/identities");
+        let mut request = self.request(operation)?;
         // No body, but the same Content-Type as the other official SDKs send (Content-Length 0).
         request.insert_header(CONTENT_TYPE, JSON);
 
-        let response = self.send(request, StatusCode::CREATED).await?;
-        let result: CommunicationIdentityAccessTokenResult = parse_body(&response, OPERATION)?;
+        let response = self.send(operation, request).await?;
+        let result: CommunicationIdentityAccessTokenResult =
+            parse_body(&response, operation.name())?;
         Ok(CommunicationUserIdentifier::new(result.identity.id))
     }
 
     /// Creates a new user and issues it an access token for `scopes` in one request.
+    /// Retried only as [`create_user`](Self::create_user) is.
     ///
     /// # Errors
     ///
@@ -194,23 +226,24 @@ impl CommunicationIdentityClient {
         scopes: &[CommunicationIdentityTokenScope],
         options: CreateUserAndTokenOptions,
     ) -> Result<CommunicationUserToken, Error> {
-        const OPERATION: &str = "create_user_and_token";
+        let operation = Operation::CreateUserAndToken;
 
-        self.check_scopes(scopes)?;
-        let expires_in_minutes = self.check_lifetime(options.expires_in)?;
+        check_scopes(self.api_version, scopes)?;
+        let expires_in_minutes = check_lifetime(self.api_version, options.expires_in)?;
 
-        let mut request = self.request(Method::POST, "/identities");
+        let mut request = self.request(operation)?;
         request.set_json(&CommunicationIdentityCreateRequest {
             create_token_with_scopes: Some(scopes.to_vec()),
             expires_in_minutes,
         })?;
 
-        let response = self.send(request, StatusCode::CREATED).await?;
-        let result: CommunicationIdentityAccessTokenResult = parse_body(&response, OPERATION)?;
+        let response = self.send(operation, request).await?;
+        let result: CommunicationIdentityAccessTokenResult =
+            parse_body(&response, operation.name())?;
         let access_token = result.access_token.ok_or_else(|| {
             Error::new(
                 ErrorKind::DataConversion,
-                format!("the {OPERATION} response has no accessToken"),
+                format!("the {} response has no accessToken", operation.name()),
             )
         })?;
         Ok(CommunicationUserToken {
@@ -225,32 +258,30 @@ impl CommunicationIdentityClient {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`] before sending, as for
-    /// [`create_user_and_token`](Self::create_user_and_token).
-    /// [`ErrorKind::HttpResponse`] for any status but 200 (for example 404 for an unknown
-    /// user); [`ErrorKind::DataConversion`] when the 200 body is not a token.
+    /// [`create_user_and_token`](Self::create_user_and_token), and when the user's id is
+    /// empty, `.` or `..` (no URL path can name such a user; see
+    /// [`CommunicationUserIdentifier`]). [`ErrorKind::HttpResponse`] for any status but 200
+    /// (for example 404 for an unknown user); [`ErrorKind::DataConversion`] when the 200
+    /// body is not a token.
     pub async fn get_token(
         &self,
         user: &CommunicationUserIdentifier,
         scopes: &[CommunicationIdentityTokenScope],
         options: GetTokenOptions,
     ) -> Result<CommunicationAccessToken, Error> {
-        const OPERATION: &str = "get_token";
+        let operation = Operation::GetToken { user_id: user.id() };
 
-        self.check_scopes(scopes)?;
-        let expires_in_minutes = self.check_lifetime(options.expires_in)?;
+        check_scopes(self.api_version, scopes)?;
+        let expires_in_minutes = check_lifetime(self.api_version, options.expires_in)?;
 
-        let path = format!(
-            "/identities/{}/:issueAccessToken",
-            encode_segment(user.id())
-        );
-        let mut request = self.request(Method::POST, &path);
+        let mut request = self.request(operation)?;
         request.set_json(&CommunicationIdentityAccessTokenRequest {
             scopes: scopes.to_vec(),
             expires_in_minutes,
         })?;
 
-        let response = self.send(request, StatusCode::OK).await?;
-        let token: CommunicationIdentityAccessToken = parse_body(&response, OPERATION)?;
+        let response = self.send(operation, request).await?;
+        let token: CommunicationIdentityAccessToken = parse_body(&response, operation.name())?;
         Ok(token.into())
     }
 
@@ -259,15 +290,12 @@ impl CommunicationIdentityClient {
     ///
     /// # Errors
     ///
+    /// [`ErrorKind::InvalidInput`] before sending when the user's id is empty, `.` or `..`.
     /// [`ErrorKind::HttpResponse`] for any status but 204; transport and credential errors
     /// from the pipeline.
     pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let path = format!(
-            "/identities/{}/:revokeAccessTokens",
-            encode_segment(user.id())
-        );
-        self.send(self.request(Method::POST, &path), StatusCode::NO_CONTENT)
-            .await?;
+        let operation = Operation::RevokeTokens { user_id: user.id() };
+        self.send(operation, self.request(operation)?).await?;
         Ok(())
     }
 
@@ -275,12 +303,12 @@ impl CommunicationIdentityClient {
     ///
     /// # Errors
     ///
+    /// [`ErrorKind::InvalidInput`] before sending when the user's id is empty, `.` or `..`.
     /// [`ErrorKind::HttpResponse`] for any status but 204; transport and credential errors
     /// from the pipeline.
     pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let path = format!("/identities/{}", encode_segment(user.id()));
-        self.send(self.request(Method::DELETE, &path), StatusCode::NO_CONTENT)
-            .await?;
+        let operation = Operation::DeleteUser { user_id: user.id() };
+        self.send(operation, self.request(operation)?).await?;
         Ok(())
     }
 
@@ -297,76 +325,45 @@ impl CommunicationIdentityClient {
         &self,
         options: GetTokenForTeamsUserOptions,
     ) -> Result<CommunicationAccessToken, Error> {
-        const OPERATION: &str = "get_token_for_teams_user";
+        let operation = Operation::GetTokenForTeamsUser;
 
         self.api_version
             .require(ApiVersion::V2022_06_01, "the Teams user token exchange")?;
 
-        let mut request = self.request(Method::POST, "/teamsUser/:exchangeAccessToken");
+        let mut request = self.request(operation)?;
         request.set_json(&TeamsUserExchangeTokenRequest {
             token: options.teams_user_aad_token.expose().to_owned(),
             app_id: options.client_id,
             user_id: options.user_object_id,
         })?;
 
-        let response = self.send(request, StatusCode::OK).await?;
-        let token: CommunicationIdentityAccessToken = parse_body(&response, OPERATION)?;
+        let response = self.send(operation, request).await?;
+        let token: CommunicationIdentityAccessToken = parse_body(&response, operation.name())?;
         Ok(token.into())
     }
 
-    /// A request for `path` (already encoded) with the api-version query and `Accept`.
-    fn request(&self, method: Method, path: &str) -> Request {
-        let mut request = Request::new(
-            method,
-            operation_url(&self.endpoint, path, self.api_version),
-        );
+    /// The request of `operation`: its method, its URL (with the api-version query) and
+    /// `Accept`.
+    fn request(&self, operation: Operation<'_>) -> Result<Request, Error> {
+        let url = operation_url(&self.endpoint, operation, self.api_version)?;
+        let mut request = Request::new(operation.method(), url);
         request.insert_header(ACCEPT, JSON);
-        request
+        Ok(request)
     }
 
-    /// Sends `request` once through the pipeline and turns any status but `success` into an
-    /// error.
-    async fn send(&self, mut request: Request, success: StatusCode) -> Result<Response, Error> {
-        let context = Context::new();
+    /// Sends `request` through the pipeline, marked idempotent or not as `operation` is,
+    /// and turns any status but the operation's success into an error.
+    async fn send(
+        &self,
+        operation: Operation<'_>,
+        mut request: Request,
+    ) -> Result<Response, Error> {
+        let context = Context::new().with_idempotent(operation.idempotent());
         let response = self.pipeline.send(&context, &mut request).await?;
-        if response.status() != success {
-            return Err(Error::from_response(&response));
-        }
+        operation.check_status(&response).map_err(|error| {
+            error.or_client_request_id(|| request.client_request_id().map(str::to_owned))
+        })?;
         Ok(response)
-    }
-
-    fn check_scopes(&self, scopes: &[CommunicationIdentityTokenScope]) -> Result<(), Error> {
-        if scopes.is_empty() {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                "at least one token scope is required (for example \
-                 CommunicationIdentityTokenScope::Chat)",
-            ));
-        }
-        for scope in scopes {
-            // Normalise first, so that `Other("chat.join")` is gated like `ChatJoin`.
-            let known = CommunicationIdentityTokenScope::from(scope.as_str());
-            let Some(since) = known.since() else {
-                continue;
-            };
-            // A scope introduced in a version this crate does not know is left to the service.
-            if let Ok(needed) = since.parse::<ApiVersion>() {
-                self.api_version
-                    .require(needed, &format!("the `{known}` token scope"))?;
-            }
-        }
-        Ok(())
-    }
-
-    fn check_lifetime(&self, lifetime: Option<TokenLifetime>) -> Result<Option<i32>, Error> {
-        let Some(lifetime) = lifetime else {
-            return Ok(None);
-        };
-        self.api_version.require(
-            ApiVersion::V2022_10_01,
-            "a custom token lifetime (expires_in)",
-        )?;
-        Ok(Some(lifetime.wire_minutes()))
     }
 }
 

@@ -1,21 +1,34 @@
 //! The resource endpoint and the request URLs built from it.
 //!
 //! An endpoint is the root URL of a Communication Services resource
-//! (`https://<resource>.communication.azure.com/`). Each operation appends its path and the
-//! `api-version` query. A user id goes into the path as ONE percent-encoded segment, encoded
-//! the way the other official SDKs encode it (every byte except ASCII letters, digits and
-//! `-_.!~*'()`), so `8:acs:a b/c?d` becomes `8%3Aacs%3Aa%20b%2Fc%3Fd`. The HMAC signature is
-//! computed over exactly this encoded path by the signing policy in `acs-core-http`.
+//! (`https://<resource>.communication.azure.com/`), checked by
+//! [`acs_core_auth::parse_endpoint`], the same rule a connection string's endpoint follows.
+//! Each operation appends its path and the `api-version` query ([`operation_url`]).
+//!
+//! A user id goes into the path as ONE percent-encoded segment, encoded the way the other
+//! official SDKs encode it (every byte except ASCII letters, digits and `-_.!~*'()`), so
+//! `8:acs:a b/c?d` becomes `8%3Aacs%3Aa%20b%2Fc%3Fd`. Since `/`, `\`, `?`, `#`, `%` and
+//! every control character are encoded, no id can add a segment, end the path or smuggle
+//! in an escape. Three ids cannot be a segment at all and are refused with
+//! [`ErrorKind::InvalidInput`] before a URL exists: the empty id (the path would name the
+//! collection or an empty segment) and `.` and `..`, which URL normalisation removes, so
+//! the signed request would go to another resource. As a last guard, a URL whose path is
+//! not exactly the one built is refused rather than sent. The HMAC signature is computed
+//! over this encoded path by the signing policy in `acs-core-http`.
+
+use std::borrow::Cow;
 
 use acs_core_http::{Error, ErrorKind};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
 use crate::ApiVersion;
+use crate::operation::{Operation, Route};
 
 /// Bytes that stay literal in a path segment: the unreserved set of JavaScript's
-/// `encodeURIComponent`. Everything else, including `:` `/` `?` `#` `%` and space, is encoded.
-/// (`url`'s own path-segment encoding leaves `:` alone, which is why it is not used here.)
+/// `encodeURIComponent`. Everything else, including `:` `/` `\` `?` `#` `%` and space, is
+/// encoded. (`url`'s own path-segment encoding leaves `:` alone, which is why it is not
+/// used here.)
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
@@ -28,138 +41,202 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b')');
 
 /// Percent-encodes `raw` as a single path segment.
-pub(crate) fn encode_segment(raw: &str) -> String {
+fn encode_segment(raw: &str) -> String {
     utf8_percent_encode(raw, SEGMENT).to_string()
 }
 
-/// Checks that `endpoint` is the root URL of a resource: absolute `http` or `https`, with a
-/// host, and without credentials, a path, a query or a fragment.
+/// Parses `endpoint` by the shared endpoint rule.
 pub(crate) fn parse_endpoint(endpoint: &str) -> Result<Url, Error> {
-    let trimmed = endpoint.trim();
-    if trimmed.is_empty() {
-        return Err(invalid("the endpoint is empty".to_owned()));
-    }
-
-    // The endpoint is not secret, but it may have been pasted with credentials in it; name the
-    // problem without echoing the whole string.
-    let url = Url::parse(trimmed).map_err(|e| {
-        invalid(format!(
-            "the endpoint is not an absolute URL ({e}); expected \
-             https://<resource>.communication.azure.com/"
-        ))
-    })?;
-    validate_endpoint(url)
+    acs_core_auth::parse_endpoint(endpoint).map_err(Error::from)
 }
 
-/// The checks of [`parse_endpoint`] for an already parsed URL (for example the one from a
-/// connection string).
-pub(crate) fn validate_endpoint(url: Url) -> Result<Url, Error> {
-    if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(invalid(format!(
-            "the endpoint scheme must be https or http, not `{}`",
-            url.scheme()
-        )));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("the endpoint has no host".to_owned()));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "the endpoint must not contain user credentials".to_owned(),
+/// The URL of `operation` on `endpoint` (a URL accepted by [`parse_endpoint`]), with the
+/// `api-version` query.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidInput`] when the operation names a user whose id is empty, `.` or
+/// `..`, or (which the encoding rules out) when the URL's path would differ from the one
+/// built.
+pub(crate) fn operation_url(
+    endpoint: &Url,
+    operation: Operation<'_>,
+    api_version: ApiVersion,
+) -> Result<Url, Error> {
+    let path = match operation.route() {
+        Route::Fixed(path) => Cow::Borrowed(path),
+        Route::User { user_id, suffix } => {
+            let segment = user_segment(user_id, operation)?;
+            Cow::Owned(format!("/identities/{segment}{suffix}"))
+        }
+    };
+
+    let mut url = endpoint.clone();
+    // `set_path` keeps the `%XX` escapes and the literal `:` of `/:issueAccessToken`; it
+    // would resolve dot segments, which `user_segment` keeps out.
+    url.set_path(&path);
+    if url.path() != path {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "the {} request path changed when it was made a URL, so it would address \
+                 another resource; nothing was sent",
+                operation.name()
+            ),
         ));
     }
-    if url.path() != "/" && !url.path().is_empty() {
-        return Err(invalid(format!(
-            "the endpoint must be the resource root, without a path (found `{}`)",
-            url.path()
-        )));
-    }
-    if url.query().is_some() {
-        return Err(invalid(
-            "the endpoint must not have a query string".to_owned(),
-        ));
-    }
-    if url.fragment().is_some() {
-        return Err(invalid("the endpoint must not have a fragment".to_owned()));
-    }
+    url.set_query(Some(&format!("api-version={}", api_version.as_str())));
     Ok(url)
 }
 
-/// The URL of `path` (already encoded, starting with `/`) on `endpoint`, with the
-/// `api-version` query.
-pub(crate) fn operation_url(endpoint: &Url, path: &str, api_version: ApiVersion) -> Url {
-    let mut url = endpoint.clone();
-
-    // `set_path` keeps existing `%XX` escapes and the literal `:` of `/:issueAccessToken`.
-    url.set_path(path);
-    url.set_query(Some(&format!("api-version={}", api_version.as_str())));
-    url
-}
-
-fn invalid(message: String) -> Error {
-    Error::new(
+/// The encoded path segment for `user_id`, or why it cannot be one.
+fn user_segment(user_id: &str, operation: Operation<'_>) -> Result<String, Error> {
+    let problem = match user_id {
+        "" => "is empty",
+        "." | ".." => "is a dot segment (`.` or `..`), which a URL path resolves away",
+        _ => return Ok(encode_segment(user_id)),
+    };
+    Err(Error::new(
         ErrorKind::InvalidInput,
-        format!("invalid endpoint: {message}"),
-    )
+        format!(
+            "the user id for {} {problem}, so the request would address another resource; \
+             use the id the service returned when the user was created",
+            operation.name()
+        ),
+    ))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use percent_encoding::percent_decode_str;
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn url_of(operation: Operation<'_>) -> Result<Url, Error> {
+        let endpoint = parse_endpoint("https://contoso.communication.azure.com/").unwrap();
+        operation_url(&endpoint, operation, ApiVersion::V2023_10_01)
+    }
 
     #[test]
     fn encodes_like_encode_uri_component() {
         assert_eq!(encode_segment("8:acs:a b/c?d"), "8%3Aacs%3Aa%20b%2Fc%3Fd");
         assert_eq!(encode_segment("a-b_c.d!e~f*g'h(i)j"), "a-b_c.d!e~f*g'h(i)j");
         assert_eq!(
-            encode_segment("%#&=+;,@$[]"),
-            "%25%23%26%3D%2B%3B%2C%40%24%5B%5D"
+            encode_segment("%#&=+;,@$[]\\"),
+            "%25%23%26%3D%2B%3B%2C%40%24%5B%5D%5C"
         );
-        assert_eq!(encode_segment("é"), "%C3%A9");
+        assert_eq!(encode_segment("é\t\n\0"), "%C3%A9%09%0A%00");
     }
 
     #[test]
-    fn operation_url_keeps_the_encoded_segment() {
-        let endpoint = parse_endpoint("https://contoso.communication.azure.com/").unwrap();
-        let path = format!(
-            "/identities/{}/:issueAccessToken",
-            encode_segment("8:acs:a b/c?d")
-        );
-        let url = operation_url(&endpoint, &path, ApiVersion::V2023_10_01);
-        assert_eq!(
-            url.as_str(),
-            "https://contoso.communication.azure.com/identities/8%3Aacs%3Aa%20b%2Fc%3Fd/\
-             :issueAccessToken?api-version=2023-10-01"
-        );
+    fn every_operation_has_its_path() {
+        let expected = [
+            "/identities",
+            "/identities",
+            "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd/:issueAccessToken",
+            "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd/:revokeAccessTokens",
+            "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd",
+            "/teamsUser/:exchangeAccessToken",
+        ];
+        for (operation, path) in Operation::all("8:acs:a b/c?d").into_iter().zip(expected) {
+            let url = url_of(operation).unwrap();
+            assert_eq!(
+                url.as_str(),
+                format!("https://contoso.communication.azure.com{path}?api-version=2023-10-01")
+            );
+        }
     }
 
     #[test]
     fn endpoint_without_trailing_slash_and_with_port() {
         let endpoint = parse_endpoint(" http://127.0.0.1:8080 ").unwrap();
-        let url = operation_url(&endpoint, "/identities", ApiVersion::V2026_09_23);
+        let url = operation_url(&endpoint, Operation::CreateUser, ApiVersion::V2026_09_23);
         assert_eq!(
-            url.as_str(),
+            url.unwrap().as_str(),
             "http://127.0.0.1:8080/identities?api-version=2026-09-23"
         );
     }
 
     #[test]
-    fn bad_endpoints_name_the_problem() {
-        let cases = [
-            ("", "empty"),
-            ("contoso.communication.azure.com", "absolute URL"),
-            ("ftp://contoso/", "scheme"),
-            ("https://user:pw@contoso/", "credentials"),
-            ("https://contoso/identities", "path"),
-            ("https://contoso/?a=b", "query"),
-            ("https://contoso/#x", "fragment"),
-        ];
-        for (input, problem) in cases {
-            let err = parse_endpoint(input).unwrap_err();
-            assert_eq!(*err.kind(), ErrorKind::InvalidInput, "{input}");
-            assert!(err.to_string().contains(problem), "{input}: {err}");
-            assert!(!err.to_string().contains("pw@"), "{err}");
+    fn empty_and_dot_ids_are_refused_for_every_operation_that_names_a_user() {
+        for user_id in ["", ".", ".."] {
+            for operation in Operation::all(user_id) {
+                let outcome = url_of(operation);
+                if matches!(operation.route(), Route::Fixed(_)) {
+                    outcome.unwrap();
+                    continue;
+                }
+                let error = outcome.unwrap_err();
+                assert_eq!(error.kind(), &ErrorKind::InvalidInput, "{user_id:?}");
+                let text = error.to_string();
+                assert!(text.contains(operation.name()), "{text}");
+                let problem = if user_id.is_empty() {
+                    "is empty"
+                } else {
+                    "dot segment"
+                };
+                assert!(text.contains(problem), "{text}");
+            }
         }
+    }
+
+    #[test]
+    fn ids_that_look_like_paths_stay_one_segment() {
+        for user_id in [
+            "%2E%2E", "%2e", ".%2E", "...", "./..", "../x", "a/../b", "\\..", "..\\", "?", "#",
+            "%", " .. ", ".\t.", "..;", "%00", "/",
+        ] {
+            let url = url_of(Operation::DeleteUser { user_id }).unwrap();
+            let segments: Vec<&str> = url.path_segments().unwrap().collect();
+            assert_eq!(segments.len(), 2, "{user_id:?}: {url}");
+            let decoded = percent_decode_str(segments[1]).decode_utf8().unwrap();
+            assert_eq!(decoded, user_id, "{url}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn an_accepted_id_is_exactly_one_segment_that_decodes_back(user_id in any::<String>()) {
+            check_one_segment(&user_id)?;
+        }
+
+        #[test]
+        fn dotted_and_escaped_ids_are_one_segment(user_id in "[./\\\\%2eE?#;: \t]{0,8}") {
+            check_one_segment(&user_id)?;
+        }
+    }
+
+    fn check_one_segment(user_id: &str) -> std::result::Result<(), TestCaseError> {
+        for operation in Operation::all(user_id) {
+            let Route::User { suffix, .. } = operation.route() else {
+                continue;
+            };
+            let url = match url_of(operation) {
+                Ok(url) => url,
+                Err(_) => {
+                    prop_assert!(matches!(user_id, "" | "." | ".."), "{:?} refused", user_id);
+                    continue;
+                }
+            };
+            let segments: Vec<&str> = url.path_segments().unwrap().collect();
+            let expected = if suffix.is_empty() { 2 } else { 3 };
+            prop_assert_eq!(segments.len(), expected, "{}", url);
+            prop_assert_eq!(segments[0], "identities");
+            if !suffix.is_empty() {
+                prop_assert_eq!(format!("/{}", segments[2]), suffix);
+            }
+            let decoded = percent_decode_str(segments[1]).decode_utf8().unwrap();
+            prop_assert_eq!(decoded.as_ref(), user_id);
+
+            // What the transport sends is this URL's text: it parses back to the same path,
+            // both as a URL and as the request target hyper writes.
+            let reparsed = Url::parse(url.as_str()).unwrap();
+            prop_assert_eq!(reparsed.path(), url.path());
+            let uri: http::Uri = url.as_str().parse().unwrap();
+            prop_assert_eq!(uri.path(), url.path());
+        }
+        Ok(())
     }
 }

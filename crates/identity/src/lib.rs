@@ -58,20 +58,81 @@
 //! - [`CommunicationIdentityClient::with_token_credential`] sends Entra ID bearer tokens from
 //!   any [`TokenCredential`], requested for [`COMMUNICATION_SCOPE`].
 //!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use acs_identity::{
+//!     AzureKeyCredential, CommunicationIdentityClient, CommunicationIdentityClientOptions,
+//!     StaticTokenCredential, TokenCredential,
+//! };
+//!
+//! # fn run() -> Result<(), acs_identity::Error> {
+//! let endpoint = "https://my-resource.communication.azure.com/";
+//!
+//! // An endpoint and an access key; `update` rotates it for every client sharing it.
+//! let key = AzureKeyCredential::new("ZW11bGF0b3Ita2V5")?;
+//! let by_key = CommunicationIdentityClient::new(
+//!     endpoint,
+//!     key.clone(),
+//!     CommunicationIdentityClientOptions::default(),
+//! )?;
+//!
+//! // An endpoint and any Entra ID token credential (here a fixed token, as in tests).
+//! let expires_on = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+//! let entra: Arc<dyn TokenCredential> =
+//!     Arc::new(StaticTokenCredential::new("<entra access token>", expires_on));
+//! let by_token = CommunicationIdentityClient::with_token_credential(
+//!     endpoint,
+//!     entra,
+//!     CommunicationIdentityClientOptions::default(),
+//! )?;
+//! # let _ = (by_key, by_token);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors
+//!
+//! Every call returns [`Error`]. Its [`kind`](Error::kind) says what went wrong; for an
+//! answer of the service, [`status`](Error::status) and
+//! [`service_error`](Error::service_error) carry the HTTP status and the service's code,
+//! message and target.
+//!
+//! ```no_run
+//! # use acs_identity::{CommunicationIdentityClient, CommunicationUserIdentifier, ErrorKind};
+//! # async fn run(client: CommunicationIdentityClient) {
+//! let user = CommunicationUserIdentifier::new("8:acs:unknown");
+//! match client.delete_user(&user).await {
+//!     Ok(()) => println!("deleted"),
+//!     Err(error) if error.kind() == &ErrorKind::HttpResponse => {
+//!         let code = error.service_error().map(|service| service.code.as_str());
+//!         println!("the service said {:?} ({:?})", error.status(), code);
+//!     }
+//!     Err(error) => println!("the call failed: {error}"),
+//! }
+//! # }
+//! ```
+//!
 //! # Checks before sending
 //!
 //! Each method sends exactly one request, and refuses with [`ErrorKind::InvalidInput`],
 //! without sending anything, when: the scope list is empty; a [`TokenLifetime`] is outside
-//! 60..=1440 minutes (checked when it is built); or the configured [`ApiVersion`] lacks the
+//! 60..=1440 minutes (checked when it is built); the configured [`ApiVersion`] lacks the
 //! feature (a lifetime needs 2022-10-01, the `*.join*` scopes 2023-10-01, the Teams exchange
-//! 2022-06-01). Everything else is left to the service: its error arrives as
-//! [`ErrorKind::HttpResponse`] with [`Error::status`] and [`Error::service_error`].
+//! 2022-06-01); or a user's id is empty, `.` or `..`, which no URL path can carry (any
+//! other id is percent-encoded into exactly one path segment). Everything else is left to
+//! the service: its error arrives as [`ErrorKind::HttpResponse`] with [`Error::status`]
+//! and [`Error::service_error`]. A success status other than the operation's own (say 200
+//! where a create answers 201) is also [`ErrorKind::HttpResponse`], with a message naming
+//! the operation and both statuses.
 
 mod api_version;
+mod checks;
 mod client;
 mod endpoint;
 mod lifetime;
 mod models;
+mod operation;
 mod options;
 mod response;
 
@@ -95,6 +156,11 @@ pub use acs_core_http::{
 pub use acs_identity_models::CommunicationIdentityTokenScope;
 /// Re-exported for implementing [`TokenCredential`] without another dependency.
 pub use async_trait::async_trait;
+
+// The README's examples compile as doctests of this crate.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

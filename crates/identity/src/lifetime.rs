@@ -170,6 +170,14 @@ mod tests {
         assert!(TokenLifetime::from_duration(Duration::from_secs(1441 * 60)).is_err());
         assert!(TokenLifetime::from_duration(Duration::from_secs(u64::MAX / 60 * 60)).is_err());
         assert!(TokenLifetime::from_duration(Duration::ZERO).is_err());
+        // The extremes give an error, never an overflow.
+        for extreme in [Duration::MAX, Duration::from_secs(u64::MAX)] {
+            let err = TokenLifetime::from_duration(extreme).unwrap_err();
+            assert_eq!(*err.kind(), ErrorKind::InvalidInput);
+        }
+        let minutes = u64::from(u32::MAX) + 1;
+        let err = TokenLifetime::from_duration(Duration::from_secs(minutes * 60)).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
     }
 
     #[test]

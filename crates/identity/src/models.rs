@@ -1,5 +1,5 @@
-//! The values the client hands back: a user's identifier, an access token, and the pair of
-//! both that a combined create-and-issue call returns.
+//! The values the client hands back: a user's identifier (re-exported from `acs-common`),
+//! an access token, and the pair of both that a combined create-and-issue call returns.
 //!
 //! These are the public face of the wire models in `acs-identity-models`: the client maps
 //! each response onto them, keeps token strings inside [`Secret`] so that they never show in
@@ -12,55 +12,12 @@ use acs_identity_models::CommunicationIdentityAccessToken;
 use time::OffsetDateTime;
 
 /// A Communication Services user, identified by its raw id (for example
-/// `8:acs:<resource-id>_<suffix>`).
+/// `8:acs:<resource-id>_<suffix>`); defined in `acs-common` and shared by every client.
 ///
-/// The id is kept exactly as the service returned it; the client percent-encodes it when it
-/// goes into a request path.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CommunicationUserIdentifier {
-    id: String,
-}
-
-impl CommunicationUserIdentifier {
-    /// An identifier for the user with raw id `id`.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
-    }
-
-    /// The raw id, as the service returned it.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Consumes the identifier and returns the raw id.
-    pub fn into_id(self) -> String {
-        self.id
-    }
-}
-
-impl fmt::Display for CommunicationUserIdentifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.id)
-    }
-}
-
-impl From<String> for CommunicationUserIdentifier {
-    fn from(id: String) -> Self {
-        Self::new(id)
-    }
-}
-
-impl From<&str> for CommunicationUserIdentifier {
-    fn from(id: &str) -> Self {
-        Self::new(id)
-    }
-}
-
-impl AsRef<str> for CommunicationUserIdentifier {
-    fn as_ref(&self) -> &str {
-        &self.id
-    }
-}
+/// The client percent-encodes the id into one segment when it goes into a request path.
+/// Any id can be built, but the calls that name a user refuse the empty id, `.` and `..`
+/// before sending, because a URL path cannot carry them as a segment.
+pub use acs_common::CommunicationUserIdentifier;
 
 /// An access token for a Communication Services user, with its expiry.
 ///

@@ -188,7 +188,12 @@ async fn unexpected_success_status_is_an_error() {
         .mount(&server)
         .await;
     let err = key_client(&server).create_user().await.unwrap_err();
+    assert_eq!(*err.kind(), ErrorKind::HttpResponse);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(
+        err.to_string(),
+        "unexpected status 200 OK from create_user (expected 201 Created)"
+    );
 }
 
 #[tokio::test]

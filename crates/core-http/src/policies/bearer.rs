@@ -6,20 +6,24 @@
 //! credential runs. If a refresh fails while the old token is still valid, the old token is
 //! used and a warning logged. A 401 answer clears the cache and the attempt is sent once
 //! more with a new token. Tokens are only sent over `https`, or plain `http` to a loopback
-//! host (the emulator), never in clear text across a network.
+//! host (the emulator), never in clear text across a network: unlike signing with an access
+//! key, there is no opt-in for plain `http` elsewhere
+//! ([`crate::ClientOptions::allow_insecure_http`] does not apply here), because a bearer
+//! token seen on the wire can be replayed against any endpoint until it expires.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use acs_core_auth::{AccessToken, TokenCredential, TokenRequestOptions};
 use async_trait::async_trait;
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, StatusCode};
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 use tokio::sync::Mutex;
 use tracing::{debug, warn};
-use url::{Host, Url};
+use url::Url;
+use zeroize::Zeroizing;
 
+use crate::endpoint::is_loopback;
 use crate::{
     Clock, Context, Error, ErrorKind, Next, Policy, Request, Response, Result, SystemClock,
 };
@@ -62,10 +66,7 @@ impl BearerTokenPolicy {
         }
 
         let now = self.clock.now();
-        if let Some(token) = cache
-            .as_ref()
-            .filter(|t| t.expires_on - REFRESH_BEFORE_EXPIRY > now)
-        {
+        if let Some(token) = cache.as_ref().filter(|t| is_fresh(t, now)) {
             return Ok(token.clone());
         }
 
@@ -95,14 +96,29 @@ impl BearerTokenPolicy {
     }
 }
 
+/// Whether `token` can be used at `now` without asking for a new one: it expires more than
+/// [`REFRESH_BEFORE_EXPIRY`] from now.
+///
+/// The expiry comes from the credential and may be anything `OffsetDateTime` can hold, so
+/// the refresh instant is computed with checked arithmetic: an expiry so early that five
+/// minutes before it cannot be represented is simply not fresh (it passed long ago).
+fn is_fresh(token: &AccessToken, now: OffsetDateTime) -> bool {
+    token
+        .expires_on
+        .checked_sub(REFRESH_BEFORE_EXPIRY)
+        .is_some_and(|refresh_at| refresh_at > now)
+}
+
 fn authorize(request: &mut Request, token: &AccessToken) -> Result<()> {
-    let mut value =
-        HeaderValue::try_from(format!("Bearer {}", token.token.expose())).map_err(|_| {
-            Error::new(
-                ErrorKind::Credential,
-                "the token is not a valid header value",
-            )
-        })?;
+    // The header value is a copy we cannot wipe (`http` keeps it in shared bytes); the
+    // intermediate string we build is wiped.
+    let text = Zeroizing::new(format!("Bearer {}", token.token.expose()));
+    let mut value = HeaderValue::try_from(text.as_str()).map_err(|_| {
+        Error::new(
+            ErrorKind::Credential,
+            "the token is not a valid header value",
+        )
+    })?;
     value.set_sensitive(true);
     request.insert_header(AUTHORIZATION, value);
     Ok(())
@@ -110,11 +126,9 @@ fn authorize(request: &mut Request, token: &AccessToken) -> Result<()> {
 
 /// Whether a bearer token may travel to `url`.
 fn is_safe_destination(url: &Url) -> bool {
-    match (url.scheme(), url.host()) {
-        ("https", Some(_)) => true,
-        ("http", Some(Host::Domain(domain))) => domain.eq_ignore_ascii_case("localhost"),
-        ("http", Some(Host::Ipv4(ip))) => IpAddr::V4(ip).is_loopback(),
-        ("http", Some(Host::Ipv6(ip))) => IpAddr::V6(ip).is_loopback(),
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => is_loopback(url),
         _ => false,
     }
 }

@@ -207,3 +207,83 @@ async fn refuses_plain_http_except_to_loopback() {
     }
     assert_eq!(transport.attempts(), 4);
 }
+
+/// Hands out one fixed token whose expiry the test chooses.
+#[derive(Debug)]
+struct FixedExpiry(OffsetDateTime);
+
+#[async_trait]
+impl TokenCredential for FixedExpiry {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: TokenRequestOptions,
+    ) -> std::result::Result<AccessToken, CredentialError> {
+        Ok(AccessToken::new("fixed", self.0))
+    }
+}
+
+#[tokio::test]
+async fn expiries_and_clocks_at_the_limits_of_time_do_not_panic() {
+    use time::{PrimitiveDateTime, UtcOffset};
+
+    let min = PrimitiveDateTime::MIN.assume_utc();
+    let max = PrimitiveDateTime::MAX.assume_utc();
+    let east = UtcOffset::from_hms(14, 0, 0).unwrap();
+    let west = UtcOffset::from_hms(-14, 0, 0).unwrap();
+    let expiries = [
+        min,
+        min + Duration::minutes(4),
+        min + Duration::minutes(5),
+        max,
+        max - Duration::minutes(5),
+        // The same local limits in far-off offsets: their UTC instants lie outside the UTC
+        // range, which is where unchecked arithmetic would overflow.
+        PrimitiveDateTime::MIN.assume_offset(east),
+        PrimitiveDateTime::MAX.assume_offset(west),
+        NOW,
+    ];
+    let clocks = [min, max, NOW, PrimitiveDateTime::MIN.assume_offset(east)];
+
+    for expires_on in expiries {
+        for now in clocks {
+            let credential: Arc<dyn TokenCredential> = Arc::new(FixedExpiry(expires_on));
+            let scopes = vec!["https://communication.azure.com//.default".to_owned()];
+            let policy = BearerTokenPolicy::new(credential, scopes)
+                .with_clock(Arc::new(ManualClock::new(now)));
+            let policies: Vec<Arc<dyn Policy>> = vec![Arc::new(policy)];
+            let transport = ScriptedTransport::always_ok();
+
+            // Twice: once to fill the cache, once to judge the cached token.
+            for _ in 0..2 {
+                run_chain(&policies, &transport, &Context::new())
+                    .await
+                    .unwrap_or_else(|e| panic!("expiry {expires_on}, now {now}: {e}"));
+            }
+            assert_eq!(
+                transport.header_values("authorization"),
+                ["Bearer fixed"; 2]
+            );
+        }
+    }
+}
+
+#[test]
+fn freshness_at_the_limits() {
+    use time::PrimitiveDateTime;
+
+    let min = PrimitiveDateTime::MIN.assume_utc();
+    let max = PrimitiveDateTime::MAX.assume_utc();
+    let token = |expires_on| AccessToken::new("t", expires_on);
+    // Five minutes before the earliest instant does not exist: not fresh, no panic.
+    assert!(!is_fresh(&token(min), min));
+    assert!(!is_fresh(&token(min), NOW));
+    assert!(is_fresh(&token(max), NOW));
+    assert!(is_fresh(&token(max), min));
+    assert!(!is_fresh(&token(max), max));
+    assert!(!is_fresh(&token(NOW + Duration::minutes(5)), NOW));
+    assert!(is_fresh(
+        &token(NOW + Duration::minutes(5) + Duration::nanoseconds(1)),
+        NOW
+    ));
+}

@@ -5,6 +5,12 @@
 //! encoded path and query as sent, the date, the host (with a non-default port) and the
 //! content hash. Headers are inserted, so a retried request never carries two signatures.
 //! The date comes from a [`Clock`] so tests can pin it. See [`crate::hmac`] for the pieces.
+//!
+//! Key material: the decoded key is borrowed from the credential in a wiping buffer, the
+//! HMAC state wipes itself on drop (the `zeroize` feature of `hmac`/`sha2`), and the
+//! signature strings built here are wiped. The final `Authorization` header value is a
+//! copy inside `http`'s shared bytes that cannot be wiped; it is marked sensitive so that
+//! `Debug` output shows `Sensitive` instead of it.
 
 use std::sync::Arc;
 
@@ -12,6 +18,7 @@ use acs_core_auth::AzureKeyCredential;
 use async_trait::async_trait;
 use http::HeaderValue;
 use http::header::AUTHORIZATION;
+use zeroize::Zeroizing;
 
 use crate::headers::{X_MS_CONTENT_SHA256, X_MS_DATE};
 use crate::hmac::{
@@ -48,7 +55,8 @@ impl HmacAuthenticationPolicy {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] when the URL has no host.
+    /// [`ErrorKind::InvalidInput`] when the URL has no host, or when the clock's time has
+    /// no HTTP date (see [`format_date`]).
     pub fn sign_request(&self, request: &mut Request) -> Result<()> {
         let url = request.url();
         if url.host_str().is_none_or(str::is_empty) {
@@ -59,6 +67,12 @@ impl HmacAuthenticationPolicy {
         }
 
         let date = format_date(self.clock.now());
+        if date.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "the clock shows a time that cannot be written as an HTTP date",
+            ));
+        }
         let hash = content_hash(request.body());
         let to_sign = string_to_sign(
             request.method().as_str(),
@@ -67,7 +81,14 @@ impl HmacAuthenticationPolicy {
             &host(url),
             &hash,
         );
-        let mut auth = header_value(authorization(&sign(&self.credential, &to_sign)))?;
+        let signature = Zeroizing::new(sign(&self.credential, &to_sign));
+        let auth_text = Zeroizing::new(authorization(&signature));
+        let mut auth = HeaderValue::from_str(&auth_text).map_err(|_| {
+            Error::new(
+                ErrorKind::Other,
+                "the signature header is not visible ASCII",
+            )
+        })?;
         auth.set_sensitive(true);
 
         request.insert_header(X_MS_DATE, header_value(date)?);
@@ -159,5 +180,39 @@ mod tests {
         credential.update("pw==").unwrap();
         policy.sign_request(&mut request).unwrap();
         assert_ne!(request.headers()["authorization"], before_rotation);
+    }
+
+    #[test]
+    fn clocks_at_the_limits_of_time_give_an_error_not_a_panic() {
+        use time::{PrimitiveDateTime, UtcOffset};
+
+        let credential = AzureKeyCredential::new("aw==").unwrap();
+        let url = "https://localhost/identities?api-version=2022-10-01";
+        let east = UtcOffset::from_hms(14, 0, 0).unwrap();
+        let west = UtcOffset::from_hms(-14, 0, 0).unwrap();
+
+        // Representable in UTC: signed.
+        for now in [
+            PrimitiveDateTime::MIN.assume_utc(),
+            PrimitiveDateTime::MAX.assume_utc(),
+        ] {
+            let policy = HmacAuthenticationPolicy::new(credential.clone())
+                .with_clock(Arc::new(ManualClock::new(now)));
+            let mut request = Request::new(Method::POST, url.parse().unwrap());
+            policy.sign_request(&mut request).unwrap();
+        }
+        // Outside the UTC range: refused.
+        for now in [
+            PrimitiveDateTime::MIN.assume_offset(east),
+            PrimitiveDateTime::MAX.assume_offset(west),
+        ] {
+            assert_eq!(crate::hmac::format_date(now), "");
+            let policy = HmacAuthenticationPolicy::new(credential.clone())
+                .with_clock(Arc::new(ManualClock::new(now)));
+            let mut request = Request::new(Method::POST, url.parse().unwrap());
+            let error = policy.sign_request(&mut request).unwrap_err();
+            assert_eq!(error.kind(), &ErrorKind::InvalidInput);
+            assert!(request.headers().get("authorization").is_none());
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! and elapsed time. Header values are printed only for names on an allow-list (content
 //! type, request ids, `retry-after`, …); every other value, `authorization` included, is
 //! printed as `REDACTED`. In the URL only the `api-version` query value survives by
-//! default. Bodies are never logged. Allow-lists grow through [`LoggingOptions`].
+//! default. Bodies are never logged. Allow-lists grow through [`LoggingOptions`], but a
+//! value marked sensitive and the credential headers (`authorization`,
+//! `proxy-authorization`, `cookie`, `set-cookie`) stay redacted even when allowed.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -16,6 +18,7 @@ use tokio::time::Instant;
 use tracing::debug;
 use url::Url;
 
+use crate::headers::CREDENTIAL_HEADERS;
 use crate::{Context, LoggingOptions, Next, Policy, Request, Response, Result};
 
 /// Printed instead of a value that is not allowed.
@@ -119,7 +122,10 @@ impl LoggingPolicy {
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            let shown = if self.allowed_headers.contains(name.as_str()) {
+            let allowed = self.allowed_headers.contains(name.as_str())
+                && !value.is_sensitive()
+                && !CREDENTIAL_HEADERS.contains(&name.as_str());
+            let shown = if allowed {
                 value.to_str().unwrap_or("<non-ASCII>")
             } else {
                 REDACTED

@@ -89,6 +89,25 @@ fn headers_outside_the_allow_list_are_redacted() {
     assert!(!line.contains("secret-token"));
 }
 
+#[test]
+fn credentials_stay_redacted_even_when_allowed() {
+    let policy = LoggingPolicy::new(&LoggingOptions {
+        additional_allowed_headers: vec!["Authorization".into(), "x-signed".into()],
+        ..Default::default()
+    });
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_static("Bearer secret-token"),
+    );
+    let mut signed = HeaderValue::from_static("sensitive-value");
+    signed.set_sensitive(true);
+    headers.insert("x-signed", signed);
+    let line = policy.sanitize_headers(&headers);
+    assert!(line.contains("authorization: REDACTED"), "{line}");
+    assert!(line.contains("x-signed: REDACTED"), "{line}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn logs_every_attempt_without_secrets() {
     let (captured, _guard) = capture();

@@ -9,7 +9,7 @@ mod bearer;
 mod client_request_id;
 mod hmac;
 mod logging;
-mod retry;
+pub mod retry;
 mod transport;
 mod user_agent;
 

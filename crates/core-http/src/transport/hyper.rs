@@ -4,7 +4,24 @@
 //! idle timeout never fires), TLS uses rustls with the ring provider chosen explicitly and
 //! the webpki root set (plus any roots the caller adds), and ALPN offers HTTP/2 and
 //! HTTP/1.1. Plain `http://` is allowed for loopback servers such as the emulator. Each
-//! request may carry an overall timeout covering connect, send and reading the whole body.
+//! request may carry an overall timeout covering connect, send and reading the whole body;
+//! inside a pipeline the retry policy's `try_timeout` already bounds every attempt, so the
+//! transport's own limit is off by default.
+//!
+//! Failures are classified for retry: anything the connector reports (TCP connect, name
+//! resolution, TLS handshake, connect timeout) happened before a byte of the request was
+//! written and is marked [`SendState::NotSent`]; everything after that (a reset or close
+//! mid-exchange, a truncated body, a read timeout) is [`SendState::MaybeSent`]. Early data
+//! (TLS 0-RTT) is not enabled, so a failed handshake really did send nothing.
+//!
+//! Response bodies are read into memory, so their size is capped
+//! ([`HyperTransportBuilder::max_response_body_bytes`], 16 MiB by default): a body that
+//! declares or reaches more fails the call with [`ErrorKind::ResponseTooLarge`] as soon as
+//! that is known, and the rest is never read (the connection is dropped, not pooled).
+//!
+//! The pooled client runs one background task per open connection; those belong to the
+//! pool, not to a call. Dropping a call's future drops the request future with it, and
+//! hyper abandons an exchange whose caller has gone.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -16,7 +33,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::header::CONTENT_LENGTH;
 use http::{HeaderValue, Method};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -26,7 +43,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
 use super::Transport;
-use crate::{Error, ErrorKind, Request, Response, Result};
+use crate::{Error, ErrorKind, Request, Response, Result, SendState};
 
 type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -46,6 +63,7 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 pub struct HyperTransport {
     client: PooledClient,
     request_timeout: Option<Duration>,
+    max_response_body_bytes: usize,
 }
 
 impl HyperTransport {
@@ -68,19 +86,23 @@ impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HyperTransport")
             .field("request_timeout", &self.request_timeout)
+            .field("max_response_body_bytes", &self.max_response_body_bytes)
             .finish()
     }
 }
 
 /// Settings for [`HyperTransport`].
 ///
-/// Defaults: connect timeout 10 s, pool idle timeout 90 s, request timeout 60 s, the
-/// webpki root certificates.
+/// Defaults: connect timeout 10 s, pool idle timeout 90 s, no request timeout (the
+/// pipeline's `RetryOptions::try_timeout`, 60 s by default, limits each attempt), response
+/// bodies up to [`HyperTransportBuilder::DEFAULT_MAX_RESPONSE_BODY_BYTES`], the webpki root
+/// certificates.
 #[derive(Debug, Clone)]
 pub struct HyperTransportBuilder {
     connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
+    max_response_body_bytes: usize,
     extra_roots: Vec<CertificateDer<'static>>,
 }
 
@@ -89,13 +111,18 @@ impl Default for HyperTransportBuilder {
         Self {
             connect_timeout: Some(Duration::from_secs(10)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
-            request_timeout: Some(Duration::from_secs(60)),
+            request_timeout: None,
+            max_response_body_bytes: Self::DEFAULT_MAX_RESPONSE_BODY_BYTES,
             extra_roots: Vec::new(),
         }
     }
 }
 
 impl HyperTransportBuilder {
+    /// The default cap on a response body: 16 MiB, far above any Identity answer (a few
+    /// kilobytes) yet small enough that a misbehaving server cannot exhaust memory.
+    pub const DEFAULT_MAX_RESPONSE_BODY_BYTES: usize = 16 * 1024 * 1024;
+
     /// Longest time to establish a TCP connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
@@ -108,10 +135,19 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Longest time for one attempt, from connecting to the end of the body; `None` for
-    /// no limit.
+    /// Longest time for one request, from connecting to the end of the body; `None` (the
+    /// default) for no limit. Useful when the transport is used without a pipeline; in a
+    /// pipeline prefer `RetryOptions::try_timeout`, which works with any transport.
     pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// The largest response body accepted, in bytes. A response that declares a longer
+    /// `Content-Length`, or whose body grows past this while it is read, fails with
+    /// [`ErrorKind::ResponseTooLarge`]; the body is never buffered beyond the limit.
+    pub fn max_response_body_bytes(mut self, limit: usize) -> Self {
+        self.max_response_body_bytes = limit;
         self
     }
 
@@ -192,6 +228,7 @@ impl HyperTransportBuilder {
         Ok(HyperTransport {
             client,
             request_timeout: self.request_timeout,
+            max_response_body_bytes: self.max_response_body_bytes,
         })
     }
 }
@@ -225,10 +262,20 @@ impl Transport for HyperTransport {
                 .await
                 .map_err(classify_send_error)?;
             let (parts, body) = response.into_parts();
-            let body = body
+            let limit = self.max_response_body_bytes;
+            let declared = parts
+                .headers
+                .get(CONTENT_LENGTH)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<u64>().ok());
+            if declared.is_some_and(|length| length > limit as u64) {
+                return Err(too_large(limit, "declares a longer Content-Length"));
+            }
+
+            let body = Limited::new(body, limit)
                 .collect()
                 .await
-                .map_err(classify_body_error)?
+                .map_err(|e| classify_limited_body_error(e, limit))?
                 .to_bytes();
             Ok(Response::new(parts.status, parts.headers, body))
         };
@@ -269,14 +316,25 @@ fn hyper_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a hyper::Err
 
 fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
     let io_kind = io_cause(&error).map(io::Error::kind);
-    if io_kind == Some(io::ErrorKind::TimedOut) {
-        return Error::with_source(ErrorKind::Timeout, "connecting timed out", error);
-    }
+    let timed_out = io_kind == Some(io::ErrorKind::TimedOut);
+
+    // The connector failed (TCP connect, name resolution, TLS handshake): no byte of the
+    // request was written, so even a create may be retried.
     if error.is_connect() {
-        return Error::with_source(ErrorKind::Connection, "could not connect", error);
+        let (kind, message) = if timed_out {
+            (ErrorKind::Timeout, "connecting timed out")
+        } else {
+            (ErrorKind::Connection, "could not connect")
+        };
+        return Error::with_source(kind, message, error).with_send_state(SendState::NotSent);
+    }
+    if timed_out {
+        return Error::with_source(ErrorKind::Timeout, "the exchange timed out", error);
     }
 
-    // Closed or reset before any response arrived: the request may not have been processed.
+    // Closed or reset before a complete response head arrived: the request may or may not
+    // have been processed. (hyper-util itself resends a request that a reused pooled
+    // connection dropped before writing it; what reaches us here is not known to be unsent.)
     let closed_early = matches!(
         io_kind,
         Some(
@@ -297,9 +355,38 @@ fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
     Error::with_source(ErrorKind::Io, "sending the request failed", error)
 }
 
+/// The error for a body over `limit` bytes. The message names the limit and how it was
+/// exceeded, never any of the body.
+fn too_large(limit: usize, how: &str) -> Error {
+    Error::new(
+        ErrorKind::ResponseTooLarge,
+        format!(
+            "the response body exceeds the limit of {limit} bytes (the response {how}); \
+             raise HyperTransportBuilder::max_response_body_bytes if this answer is expected"
+        ),
+    )
+}
+
+/// Reading through [`Limited`]: either the limit was reached or the body itself failed.
+fn classify_limited_body_error(error: Box<dyn StdError + Send + Sync>, limit: usize) -> Error {
+    if error.is::<LengthLimitError>() {
+        return too_large(limit, "sent more");
+    }
+    match error.downcast::<hyper::Error>() {
+        Ok(error) => classify_body_error(*error),
+        Err(other) => Error::with_source(ErrorKind::Io, "reading the response body failed", other),
+    }
+}
+
+/// The response head arrived, so the service processed the request; the body was cut
+/// short or stalled.
 fn classify_body_error(error: hyper::Error) -> Error {
     if io_cause(&error).map(io::Error::kind) == Some(io::ErrorKind::TimedOut) {
         return Error::with_source(ErrorKind::Timeout, "reading the response timed out", error);
     }
-    Error::with_source(ErrorKind::Io, "reading the response body failed", error)
+    Error::with_source(
+        ErrorKind::Io,
+        "reading the response body failed (truncated or reset)",
+        error,
+    )
 }

@@ -4,7 +4,8 @@
 //! [`HyperTransport`] (hyper 1 with a pooled, TLS-capable connector); tests and applications
 //! with their own HTTP stack can plug in anything that turns a [`Request`] into a
 //! [`Response`]. Implementations report failures with [`crate::ErrorKind::Connection`],
-//! [`crate::ErrorKind::Io`] or [`crate::ErrorKind::Timeout`] so that retry can classify them.
+//! [`crate::ErrorKind::Io`] or [`crate::ErrorKind::Timeout`] so that retry can classify them,
+//! and a body they will not buffer with [`crate::ErrorKind::ResponseTooLarge`].
 
 mod hyper;
 

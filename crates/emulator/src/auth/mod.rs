@@ -16,6 +16,15 @@ use crate::recorded::AuthScheme;
 
 pub(crate) use self::hmac::SignedRequest;
 
+/// The headers that authentication reads; each must appear at most once.
+const SIGNED_HEADERS: [&str; 5] = [
+    "authorization",
+    "x-ms-date",
+    "date",
+    "host",
+    "x-ms-content-sha256",
+];
+
 /// The secrets and clock settings authentication needs.
 pub(crate) struct Authenticator<'a> {
     /// The decoded access key.
@@ -41,6 +50,24 @@ impl Authenticator<'_> {
         &self,
         request: &SignedRequest<'_>,
     ) -> Result<AuthScheme, AuthFailure> {
+        // A header that decides the outcome must appear once: with two, which one a proxy or
+        // the service would read is ambiguous, so the request is refused rather than guessed.
+        if let Some(name) = SIGNED_HEADERS
+            .iter()
+            .find(|name| request.headers.get_all(**name).iter().nth(1).is_some())
+        {
+            return Err(AuthFailure {
+                scheme: None,
+                error: ApiError::denied(match *name {
+                    "authorization" => "Request has more than one Authorization header.",
+                    "x-ms-date" => "Request has more than one x-ms-date header.",
+                    "date" => "Request has more than one Date header.",
+                    "host" => "Request has more than one Host header.",
+                    _ => "Request has more than one x-ms-content-sha256 header.",
+                }),
+            });
+        }
+
         let authorization = request
             .headers
             .get(http::header::AUTHORIZATION)

@@ -142,6 +142,40 @@ pub async fn send(emulator: &Emulator, call: Call) -> Reply {
 
 /// Sends one request to `addr`, signing with `access_key`.
 pub async fn send_to(addr: SocketAddr, access_key: &str, call: Call) -> Reply {
+    let (parts, body) = try_send_to(addr, access_key, call).await.unwrap();
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.unwrap(),
+    }
+}
+
+/// What a request got: the response head and the body (or why it could not be read), or
+/// the error of a request that got no response.
+pub type Attempt = Result<(http::response::Parts, Result<Bytes, hyper::Error>), hyper::Error>;
+
+/// Sends one request on a fresh HTTP/1.1 connection, returning failures instead of
+/// panicking on them.
+pub async fn try_send(emulator: &Emulator, call: Call) -> Attempt {
+    try_send_to(emulator.local_addr(), emulator.access_key(), call).await
+}
+
+/// As [`try_send`], to `addr` signing with `access_key`.
+pub async fn try_send_to(addr: SocketAddr, access_key: &str, call: Call) -> Attempt {
+    let request = signed_request(addr, access_key, &call);
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let response = sender.send_request(request).await?;
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.map(|collected| collected.to_bytes());
+    Ok((parts, body))
+}
+
+/// The request `call` describes, signed for `addr` with `access_key`.
+pub fn signed_request(addr: SocketAddr, access_key: &str, call: &Call) -> Request<Full<Bytes>> {
     let host = addr.to_string();
     let body = call.body.clone().unwrap_or_default();
     let hash = content_hash(body.as_bytes());
@@ -180,22 +214,23 @@ pub async fn send_to(addr: SocketAddr, access_key: &str, call: Call) -> Reply {
     for (name, value) in &call.headers {
         request = request.header(*name, HeaderValue::from_str(value).unwrap());
     }
-    let request = request
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .unwrap();
+    request.body(Full::new(Bytes::from(body))).unwrap()
+}
 
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let response = sender.send_request(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    Reply {
-        status: parts.status,
-        headers: parts.headers,
-        body: body.collect().await.unwrap().to_bytes(),
+/// The HTTP/1.1 bytes of `call`, signed for `addr`, with a `Content-Length`.
+pub fn raw_request(addr: SocketAddr, access_key: &str, call: &Call) -> Vec<u8> {
+    let request = signed_request(addr, access_key, call);
+    let body = call.body.clone().unwrap_or_default();
+    let mut raw = format!("{} {} HTTP/1.1\r\n", request.method(), request.uri()).into_bytes();
+    for (name, value) in request.headers() {
+        raw.extend_from_slice(name.as_str().as_bytes());
+        raw.extend_from_slice(b": ");
+        raw.extend_from_slice(value.as_bytes());
+        raw.extend_from_slice(b"\r\n");
     }
+    raw.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
+    raw.extend_from_slice(body.as_bytes());
+    raw
 }
 
 /// Creates an identity over HTTP and returns its id.

@@ -1,5 +1,6 @@
 //! Helpers shared by the wiremock tests (`wire.rs`, `wire_errors.rs`): a key-signed client
-//! for a mock server, canned responses, and access to the one request a call sent.
+//! for a mock server, canned responses, and access to the one request a call sent. The
+//! emulator-backed reliability tests use [`faults`].
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
@@ -63,3 +64,6 @@ pub fn created(body: &str) -> ResponseTemplate {
 }
 
 pub const EXPECTED_EXPIRY: OffsetDateTime = datetime!(2100-01-01 00:00:00.1234567 UTC);
+
+/// Emulator-backed helpers for the reliability tests.
+pub mod faults;

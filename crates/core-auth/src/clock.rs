@@ -1,9 +1,11 @@
 //! The source of the current time for behaviour that depends on it.
 //!
-//! HMAC signing stamps `x-ms-date`, the bearer policy decides when a token is about to
-//! expire, and retry converts an HTTP-date `Retry-After` to a delay. All of them ask a
-//! [`Clock`] rather than the system, so tests can pin or advance time with [`ManualClock`].
-//! (Waiting itself uses `tokio::time`, which tests control with `tokio::time::pause()`.)
+//! Every layer that decides something by the time asks a [`Clock`] rather than the system:
+//! HMAC signing stamps `x-ms-date`, the bearer policy and the user credential decide when a
+//! token is about to expire, and retry converts an HTTP-date `Retry-After` to a delay. The
+//! trait lives here, in the lowest layer, so that they all share one definition and a test
+//! can pin or advance time for all of them with one [`ManualClock`]. (Waiting itself uses
+//! `tokio::time`, which tests control with `tokio::time::pause()`.)
 
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -29,7 +31,7 @@ impl Clock for SystemClock {
 /// A clock that shows a set time until told otherwise. For tests.
 ///
 /// ```
-/// use acs_core_http::{Clock, ManualClock};
+/// use acs_core_auth::{Clock, ManualClock};
 /// use time::{Duration, macros::datetime};
 ///
 /// let clock = ManualClock::new(datetime!(2026-12-04 14:08:39 UTC));
