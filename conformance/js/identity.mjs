@@ -10,8 +10,10 @@
 //   ACS_CONFORMANCE_JS_DIR  folder whose node_modules holds the SDK (default: this folder)
 //   ACS_CONFORMANCE_FILTER  run only the cases whose name contains this text
 //   ACS_CONFORMANCE_VERBOSE `1` shows the requests and responses of passing cases too
+//   NODE_EXTRA_CA_CERTS     (read by Node.js itself) PEM file of the CA behind an https
+//                           emulator's certificate
 //
-// Output: `ok <case>` or `FAIL <case>: <why>` per case (a failure is followed by indented
+// Output: `ok <case>`, `skip <case>: <why>` or `FAIL <case>: <why>` per case (a failure is followed by indented
 // lines with the requests and responses of that case, tokens masked), then one line
 // `N passed, M failed`. The exit code is 1 when a case failed.
 //
@@ -30,6 +32,9 @@ const LIFETIME_TOLERANCE_MS = 60_000;
 /** A user of some other resource: the service refuses it with 401. */
 const FOREIGN_USER_ID =
   "8:acs:00000000-0000-0000-0000-000000000000_00000000-0000-0000-0000-000000000000";
+
+/** The scope a TokenCredential is asked for by the Communication SDKs. */
+const BEARER_SCOPE = "https://communication.azure.com//.default";
 
 /** The live service's message for a Teams token it does not accept. */
 const INVALID_TOKEN = "Provided access token is not valid.";
@@ -64,6 +69,9 @@ function check(condition, why) {
 let passed = 0;
 let failed = 0;
 
+/** What a case body returns when it printed its own `skip` line. */
+const SKIPPED = Symbol("skipped");
+
 /** Raw responses seen by the SDK during the current case, for the failure report. */
 let exchanges = [];
 
@@ -76,7 +84,9 @@ async function runCase(name, body, { always = false } = {}) {
   }
   exchanges = [];
   try {
-    await body();
+    if ((await body()) === SKIPPED) {
+      return;
+    }
     passed += 1;
     console.log(`ok ${name}`);
     if (verbose) {
@@ -639,6 +649,43 @@ async function runSuite(label, client) {
   }
 }
 
+/**
+ * A client built on a TokenCredential: it must ask for the Communication scope and send the
+ * token as a bearer, which the SDK does over https only. The token here is not one the
+ * service issued, so the call must fail with 401. (The emulator accepts only Entra tokens it
+ * minted itself, and its binary offers no way to mint one from outside.)
+ */
+async function runBearerCase(CommunicationIdentityClient, endpoint, clientOptions) {
+  await runCase("[token credential] a bearer token the service did not issue -> 401", async () => {
+    if (new URL(endpoint).protocol !== "https:") {
+      console.log(
+        "skip [token credential] a bearer token the service did not issue -> 401: " +
+          "bearer tokens need an https endpoint",
+      );
+      return SKIPPED;
+    }
+    const requested = [];
+    const expiresOnTimestamp = Date.now() + 3_600_000;
+    const credential = {
+      async getToken(scopes) {
+        requested.push(...(Array.isArray(scopes) ? scopes : [scopes]));
+        const header = base64UrlJson({ typ: "JWT", alg: "RS256" });
+        const payload = base64UrlJson({
+          aud: "https://communication.azure.com",
+          exp: Math.floor(expiresOnTimestamp / 1000),
+        });
+        return { token: `${header}.${payload}.bm90LXNpZ25lZA`, expiresOnTimestamp };
+      },
+    };
+    const client = new CommunicationIdentityClient(endpoint, credential, clientOptions);
+    await expectRestError(() => client.createUser(options()), { status: 401 });
+    check(
+      requested.length === 1 && requested[0] === BEARER_SCOPE,
+      `the credential was asked for ${JSON.stringify(requested)}, expected ["${BEARER_SCOPE}"]`,
+    );
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 
 async function main() {
@@ -660,7 +707,8 @@ async function main() {
   console.log(`# @azure/communication-identity ${sdk.version} against ${connection.endpoint}`);
 
   // Retries are off so that a failure shows the first response, not the last of four. The
-  // pipeline refuses plain http unless told otherwise, and the emulator usually serves http.
+  // pipeline refuses plain http unless told otherwise; the emulator serves https (its CA
+  // trusted through NODE_EXTRA_CA_CERTS) unless the run asked for plain http.
   const clientOptions = {
     retryOptions: { maxRetries: 0 },
     allowInsecureConnection: new URL(connection.endpoint).protocol === "http:",
@@ -695,6 +743,8 @@ async function main() {
       await runSuite(label, client);
     }
   }
+
+  await runBearerCase(CommunicationIdentityClient, connection.endpoint, clientOptions);
 
   if (!filter) {
     await runCase("every CommunicationIdentityClient method was called", async () => {

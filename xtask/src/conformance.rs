@@ -1,18 +1,25 @@
-//! The `conformance` task: the official JavaScript SDK, run against the emulator from outside.
+//! The `conformance` task: the official JavaScript and Python SDKs, run against the emulator
+//! from outside.
 //!
 //! The task installs `@azure/communication-identity` (the version pinned in
-//! `conformance/js/package.json`) into a scratch folder under the target directory, builds and
-//! starts the `acs-emulator` binary on a free loopback port (or uses an emulator that is already
-//! running), and runs `conformance/js/identity.mjs` against it. The script calls every method
-//! of the SDK's client and prints one line per case; the task echoes those lines and fails
-//! when the script reports a failure, exits non-zero or runs past its time limit.
+//! `conformance/js/package.json`) with npm and `azure-communication-identity` (pinned in
+//! `conformance/python/requirements.txt`) with pip into a virtualenv, both in scratch
+//! folders under the target directory. It builds and starts the `acs-emulator` binary on a
+//! free loopback port, serving https with a CA of its own that both SDKs are told to trust
+//! (or uses an endpoint that is already running), and runs `conformance/js/identity.mjs`
+//! and then `conformance/python/identity.py` against it. Each script calls every method of
+//! its SDK's client and prints one line per case; the task echoes those lines, prints a
+//! summary per SDK and fails when either script reports a failure, exits non-zero or runs
+//! past its time limit.
 //!
-//! The emulator is a child process owned by a guard, so it is stopped on every way out of the
-//! task, errors and panics included.
+//! The emulator and every tool are child processes owned by guards, so they are stopped on
+//! every way out of the task, errors and panics included.
 
 mod emulator;
 mod node;
 mod process;
+mod python;
+mod script;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,17 +27,71 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::{TaskResult, workspace_root};
+use emulator::Serve;
+use script::{Selection, Summary};
 
 /// Environment variable naming an already running emulator, as a connection string.
 const CONNECTION_STRING_ENV: &str = "ACS_CONFORMANCE_CONNECTION_STRING";
 
+/// Which official SDKs to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum SdkChoice {
+    /// JavaScript, `@azure/communication-identity`.
+    Js,
+    /// Python, `azure-communication-identity`.
+    Python,
+    /// Both, JavaScript first.
+    #[default]
+    All,
+}
+
+impl SdkChoice {
+    fn includes(self, sdk: Sdk) -> bool {
+        matches!(
+            (self, sdk),
+            (Self::All, _) | (Self::Js, Sdk::Js) | (Self::Python, Sdk::Python)
+        )
+    }
+}
+
+/// One official SDK the task can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sdk {
+    Js,
+    Python,
+}
+
+impl fmt::Display for Sdk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad` so that `{sdk:<6}` lines the summary up.
+        f.pad(match self {
+            Self::Js => "js",
+            Self::Python => "python",
+        })
+    }
+}
+
 /// Arguments of the `conformance` task.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
+    /// Which SDKs to run.
+    #[arg(long, value_enum, default_value_t = SdkChoice::All)]
+    sdk: SdkChoice,
+
+    /// Start the emulator on plain http instead of https. Python's `from_connection_string`
+    /// always uses https, so its connection-string cases are skipped then.
+    #[arg(long)]
+    http: bool,
+
     /// Connection string of an Identity endpoint that is already running (also read from
     /// ACS_CONFORMANCE_CONNECTION_STRING); without it the task builds and starts the emulator.
     #[arg(long, value_name = "CONNECTION_STRING")]
     connection_string: Option<SecretArg>,
+
+    /// PEM file of the CA behind the certificate of an https endpoint that is already
+    /// running (ignored when the task starts the emulator, which writes its own).
+    #[arg(long, value_name = "PATH")]
+    ca_cert: Option<PathBuf>,
 
     /// Run only the cases whose name contains this text.
     #[arg(long, value_name = "TEXT")]
@@ -40,16 +101,20 @@ pub(crate) struct Args {
     #[arg(long)]
     verbose: bool,
 
-    /// Seconds the conformance script may run before it is stopped and the task fails.
+    /// Seconds each conformance script may run before it is stopped and the task fails.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     timeout: u64,
 }
 
 impl Default for Args {
-    /// A full run against a freshly started emulator, as `cargo xtask conformance` does.
+    /// A full run of every SDK against a freshly started https emulator, as `cargo xtask
+    /// conformance` does.
     fn default() -> Self {
         Self {
+            sdk: SdkChoice::All,
+            http: false,
             connection_string: None,
+            ca_cert: None,
             filter: None,
             verbose: false,
             timeout: 120,
@@ -75,44 +140,202 @@ impl fmt::Debug for SecretArg {
     }
 }
 
+/// A script ready to run: the SDK it drives, the installed package and what runs it.
+#[derive(Debug)]
+struct Prepared {
+    sdk: Sdk,
+    /// The package and version, e.g. `azure-communication-identity 1.5.0`.
+    label: String,
+    runner: Runner,
+}
+
+/// The interpreter and files of one script.
+#[derive(Debug)]
+enum Runner {
+    Js {
+        script: PathBuf,
+        js_dir: PathBuf,
+    },
+    Python {
+        interpreter: PathBuf,
+        script: PathBuf,
+    },
+}
+
+impl Prepared {
+    /// The command that runs the script against `connection_string`.
+    fn command(
+        &self,
+        connection_string: &str,
+        ca_file: Option<&Path>,
+        selection: &Selection,
+    ) -> std::process::Command {
+        match &self.runner {
+            Runner::Js { script, js_dir } => {
+                node::script_command(script, js_dir, connection_string, ca_file, selection)
+            }
+            Runner::Python {
+                interpreter,
+                script,
+            } => python::script_command(interpreter, script, connection_string, ca_file, selection),
+        }
+    }
+}
+
+/// How one SDK's run ended.
+#[derive(Debug)]
+struct Outcome {
+    sdk: Sdk,
+    label: String,
+    result: Result<Summary, String>,
+}
+
 /// Runs the task.
 pub(crate) fn run(args: Args) -> TaskResult {
     let root = workspace_root();
     let scratch = target_dir(&root).join("conformance");
-    let js_dir = scratch.join("js");
-
-    node::require_node()?;
-    let sdk = node::install_sdk(&root.join("conformance/js/package.json"), &js_dir)?;
-    println!(
-        "conformance: {} {} in {}",
-        sdk.name,
-        sdk.version,
-        js_dir.display()
-    );
-
-    // `_emulator` lives until the end of this function: dropping it stops the emulator.
-    let (connection_string, _emulator) = match given_connection_string(args.connection_string) {
-        Some(connection_string) => {
-            println!(
-                "conformance: using the running endpoint {}",
-                emulator::endpoint_of(&connection_string)
-            );
-            (connection_string, None)
-        }
-        None => {
-            let started = emulator::start(&root, &scratch.join("emulator.log"))?;
-            (started.connection_string().to_owned(), Some(started))
-        }
-    };
-
-    let script = root.join("conformance/js/identity.mjs");
-    let timeout = Duration::from_secs(args.timeout);
-    let selection = node::Selection {
-        filter: args.filter,
+    let selection = Selection {
+        filter: args.filter.clone(),
         verbose: args.verbose,
     };
-    let run = node::run_script(&script, &js_dir, &connection_string, selection, timeout)?;
-    run.verdict(timeout)
+
+    // Install every chosen SDK first: an SDK that cannot be installed fails on its own, and
+    // the others still run.
+    let mut outcomes = Vec::new();
+    let mut prepared = Vec::new();
+    for sdk in [Sdk::Js, Sdk::Python] {
+        if !args.sdk.includes(sdk) {
+            continue;
+        }
+        match prepare(sdk, &root, &scratch) {
+            Ok(ready) => prepared.push(ready),
+            Err(error) => outcomes.push(Outcome {
+                sdk,
+                label: sdk.to_string(),
+                result: Err(error),
+            }),
+        }
+    }
+
+    if !prepared.is_empty() {
+        // `_emulator` lives until the end of this block: dropping it stops the emulator.
+        let (connection_string, ca_file, _emulator) = endpoint(&args, &root, &scratch)?;
+        let timeout = Duration::from_secs(args.timeout);
+        for ready in &prepared {
+            println!("conformance: running {} against the endpoint", ready.label);
+            let command = ready.command(&connection_string, ca_file.as_deref(), &selection);
+            let result =
+                script::run(script_name(ready.sdk), command, timeout).and_then(|run| run.outcome());
+            outcomes.push(Outcome {
+                sdk: ready.sdk,
+                label: ready.label.clone(),
+                result,
+            });
+        }
+    }
+
+    verdict(&outcomes)
+}
+
+/// Installs `sdk` and returns how to run its script.
+fn prepare(sdk: Sdk, root: &Path, scratch: &Path) -> Result<Prepared, String> {
+    match sdk {
+        Sdk::Js => {
+            let js_dir = scratch.join("js");
+            node::require_node()?;
+            let installed = node::install_sdk(&root.join("conformance/js/package.json"), &js_dir)?;
+            let label = format!("{} {}", installed.name, installed.version);
+            println!("conformance: {label} in {}", js_dir.display());
+            let script = root.join("conformance/js/identity.mjs");
+            Ok(Prepared {
+                sdk,
+                label,
+                runner: Runner::Js { script, js_dir },
+            })
+        }
+        Sdk::Python => {
+            let venv_dir = scratch.join("py");
+            let installed =
+                python::install_sdk(&root.join("conformance/python/requirements.txt"), &venv_dir)?;
+            let label = format!("{} {}", installed.name, installed.version);
+            println!("conformance: {label} in {}", venv_dir.display());
+            let script = root.join("conformance/python/identity.py");
+            Ok(Prepared {
+                sdk,
+                label,
+                runner: Runner::Python {
+                    interpreter: installed.interpreter,
+                    script,
+                },
+            })
+        }
+    }
+}
+
+/// The name of a script's interpreter, for messages.
+fn script_name(sdk: Sdk) -> &'static str {
+    match sdk {
+        Sdk::Js => "node",
+        Sdk::Python => "python",
+    }
+}
+
+/// The endpoint to test: the given one, or a freshly started emulator (https when the
+/// binary offers it and `--http` was not given).
+fn endpoint(
+    args: &Args,
+    root: &Path,
+    scratch: &Path,
+) -> Result<(String, Option<PathBuf>, Option<emulator::RunningEmulator>), String> {
+    if let Some(connection_string) = given_connection_string(args.connection_string.clone()) {
+        println!(
+            "conformance: using the running endpoint {}",
+            emulator::endpoint_of(&connection_string)
+        );
+        return Ok((connection_string, args.ca_cert.clone(), None));
+    }
+
+    let binary = emulator::build(root)?;
+    let serve = if args.http {
+        Serve::Http
+    } else if emulator::offers_tls(&binary) {
+        Serve::Https {
+            ca_file: scratch.join("ca.pem"),
+        }
+    } else {
+        // TODO(emulator-tls): drop this fallback once every emulator build serves https.
+        println!(
+            "conformance: warning: this acs-emulator has no --tls; serving plain http \
+             (Python's from_connection_string and the bearer cases are skipped)"
+        );
+        Serve::Http
+    };
+    let started = emulator::start(&binary, &serve, &scratch.join("emulator.log"))?;
+    Ok((
+        started.connection_string().to_owned(),
+        started.ca_file().map(Path::to_path_buf),
+        Some(started),
+    ))
+}
+
+/// Prints one line per SDK and fails when any of them failed.
+fn verdict(outcomes: &[Outcome]) -> TaskResult {
+    println!("conformance: summary");
+    let mut failed = Vec::new();
+    for Outcome { sdk, label, result } in outcomes {
+        match result {
+            Ok(summary) => println!("  {sdk:<6} ok      {summary} ({label})"),
+            Err(why) => {
+                println!("  {sdk:<6} FAILED  {why} ({label})");
+                failed.push(sdk.to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("conformance failed for {}", failed.join(", ")).into())
+    }
 }
 
 /// The connection string from the flag, else from the environment; blank counts as absent.

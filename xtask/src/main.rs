@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 
 mod codegen;
 mod conformance;
+mod fuzz;
+mod spec_diff;
 mod test;
 
 /// The result type of every task.
@@ -30,6 +32,10 @@ enum Command {
     Conformance(conformance::Args),
     /// Run every check: fmt, clippy, tests, doctests, codegen freshness, conformance.
     Test(test::Args),
+    /// Build and run the libFuzzer targets in fuzz/ for a fixed time each.
+    Fuzz(fuzz::Args),
+    /// Compare an upstream Swagger document with the API description.
+    SpecDiff(spec_diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +44,8 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Test(args) => test::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
+        Command::SpecDiff(args) => spec_diff::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,8 +2,8 @@
 //! user-side credential.
 //!
 //! This crate sits beside `acs-core-auth` (whose [`Secret`](acs_core_auth::Secret) and
-//! [`AccessToken`](acs_core_auth::AccessToken) it uses) and below the service clients. It
-//! knows nothing about HTTP.
+//! [`AccessToken`](acs_core_auth::AccessToken) it uses) and below the service clients. Only
+//! the Entra ID credential ([`entra`]) talks HTTP, through `acs-core-http`.
 //!
 //! - **Identifiers.** [`CommunicationIdentifier`] names a participant: a Communication
 //!   Services user, a phone number, a Teams user, a Teams app or a Teams extension user,
@@ -28,6 +28,7 @@
 //! ```
 
 pub mod credential;
+pub mod entra;
 mod identifier;
 mod model;
 mod raw_id;
@@ -37,6 +38,7 @@ pub use credential::{
     ON_DEMAND_REFRESH_WINDOW, PROACTIVE_REFRESH_WINDOW, RefreshError, SystemClock, TokenRefresher,
     TokioClock, UserCredentialError, UserCredentialErrorKind,
 };
+pub use entra::{EntraTokenCredential, EntraTokenCredentialOptions};
 pub use identifier::{
     CommunicationCloudEnvironment, CommunicationIdentifier, CommunicationUserIdentifier,
     MicrosoftTeamsAppIdentifier, MicrosoftTeamsUserIdentifier, PhoneNumberIdentifier,

@@ -21,10 +21,10 @@ use crate::error::{Error, Result};
 use crate::faults::{FaultInjector, FaultRule};
 use crate::server::Limits;
 use crate::service::Service;
-use crate::state::State;
+use crate::tls::{Tls, TlsOptions};
 use crate::tokens::TokenSigner;
 use crate::versions::ApiVersionPolicy;
-use crate::{identifiers, random, server};
+use crate::{identifiers, persist, random, server};
 
 /// The default clock-skew window for HMAC-signed request dates.
 pub const DEFAULT_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
@@ -64,6 +64,8 @@ pub struct EmulatorBuilder {
     max_connections: usize,
     faults: Vec<FaultRule>,
     fault_seed: Option<u64>,
+    tls: Option<TlsOptions>,
+    state_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -82,6 +84,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("max_connections", &self.max_connections)
             .field("faults", &self.faults)
             .field("fault_seed", &self.fault_seed)
+            .field("tls", &self.tls)
+            .field("state_file", &self.state_file)
             .finish()
     }
 }
@@ -102,6 +106,8 @@ impl Default for EmulatorBuilder {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             faults: Vec::new(),
             fault_seed: None,
+            tls: None,
+            state_file: None,
         }
     }
 }
@@ -192,6 +198,27 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves HTTPS instead of HTTP (default: HTTP). Starting then generates a CA and a
+    /// server certificate for `127.0.0.1`, `::1` and `localhost` (see the
+    /// [crate documentation](crate#https)); the CA certificate is
+    /// [`Emulator::ca_certificate_pem`] and is written to [`TlsOptions::ca_cert_out`] when
+    /// that is set.
+    pub fn tls(mut self, options: TlsOptions) -> Self {
+        self.tls = Some(options);
+        self
+    }
+
+    /// Keeps the state in a JSON file (default: memory only): loaded at start (a missing
+    /// file is an empty state) and rewritten atomically after every change, so a restart
+    /// with the same file keeps every identity, custom id, revocation and Teams Extension
+    /// assignment, and tokens issued before it still verify. The file also holds the
+    /// resource id, the access key (a configured one wins and is saved) and the token
+    /// signing secrets; see the [crate documentation](crate#state-file).
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// Checks the settings, binds the port and starts serving on the current Tokio runtime.
     ///
     /// # Errors
@@ -200,14 +227,26 @@ impl EmulatorBuilder {
     /// [`Error::InvalidConfig`] for a clock-skew window too large to represent, a zero
     /// header-read timeout or a zero connection limit,
     /// [`Error::NoRuntime`] outside a Tokio runtime, [`Error::Bind`] when the address
-    /// cannot be bound.
+    /// cannot be bound; with [`tls`](Self::tls), [`Error::Tls`] when the certificates
+    /// cannot be made and [`Error::CaCertOut`] when the CA certificate cannot be written;
+    /// with [`state_file`](Self::state_file), [`Error::StateFile`] when the file cannot
+    /// be read or written, is corrupt, or belongs to another resource id.
     pub async fn start(self) -> Result<Emulator> {
-        let access_key = self.access_key.unwrap_or_else(random::access_key);
+        let restored = persist::restore(
+            self.state_file.as_deref(),
+            self.access_key,
+            self.resource_id,
+        )?;
+        let access_key = restored
+            .access_key
+            .clone()
+            .unwrap_or_else(random::access_key);
         let decoded_key = AzureKeyCredential::new(access_key.clone())
             .map_err(Error::InvalidAccessKey)?
             .decoded_key();
-        let resource_id = self
+        let resource_id = restored
             .resource_id
+            .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         if !identifiers::is_valid_resource_id(&resource_id) {
             return Err(Error::InvalidResourceId);
@@ -230,16 +269,16 @@ impl EmulatorBuilder {
             .await
             .map_err(Error::Bind)?;
         let local_addr = listener.local_addr().map_err(Error::Bind)?;
+        let tls = self.tls.as_ref().map(Tls::prepare).transpose()?;
 
+        let token_key = restored.token_key.to_vec();
+        let entra_key = restored.entra_key.to_vec();
+        let state = restored.into_state(&access_key, &resource_id)?;
         let service = Arc::new(Service {
-            tokens: TokenSigner::new(
-                random::bytes(32),
-                resource_id.clone(),
-                self.resource_location,
-            ),
-            entra: EntraSigner::new(random::bytes(32)),
+            tokens: TokenSigner::new(token_key, resource_id.clone(), self.resource_location),
+            entra: EntraSigner::new(entra_key),
             access_key: decoded_key,
-            state: State::default(),
+            state,
             faults: FaultInjector::new(self.fault_seed.unwrap_or_else(random::seed), self.faults),
             stopping: tokio::sync::watch::Sender::new(false),
             config: Config {
@@ -250,15 +289,18 @@ impl EmulatorBuilder {
                 clock: self.clock,
             },
         });
-        let endpoint = endpoint(local_addr)?;
+        let mut endpoint = endpoint(local_addr)?;
+        if tls.is_some() && endpoint.set_scheme("https").is_err() {
+            return Err(Error::InvalidConfig("the endpoint does not take https"));
+        }
         let limits = Limits {
             header_read_timeout: self.header_read_timeout,
             max_connections: self.max_connections,
         };
-        let (shutdown, task) = server::spawn(listener, Arc::clone(&service), limits);
-        Ok(Emulator::new(
-            service, local_addr, endpoint, access_key, shutdown, task,
-        ))
+        let (ca_pem, acceptor) = tls.map(|tls| (tls.ca_pem, tls.acceptor)).unzip();
+        let (shutdown, task) = server::spawn(listener, Arc::clone(&service), limits, acceptor);
+        let emulator = Emulator::new(service, local_addr, endpoint, access_key, shutdown, task);
+        Ok(emulator.with_ca_certificate_pem(ca_pem))
     }
 }
 

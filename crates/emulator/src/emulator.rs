@@ -27,6 +27,7 @@ pub struct Emulator {
     local_addr: SocketAddr,
     endpoint: Url,
     access_key: String,
+    ca_pem: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -71,19 +72,34 @@ impl Emulator {
             local_addr,
             endpoint,
             access_key,
+            ca_pem: None,
             shutdown: Some(shutdown),
             task: Some(task),
         }
     }
 
-    /// The connection string clients use: `endpoint=http://127.0.0.1:PORT/;accesskey=KEY`.
+    /// Records the CA certificate of a TLS-serving emulator.
+    pub(crate) fn with_ca_certificate_pem(mut self, ca_pem: Option<String>) -> Self {
+        self.ca_pem = ca_pem;
+        self
+    }
+
+    /// The connection string clients use: `endpoint=http://127.0.0.1:PORT/;accesskey=KEY`
+    /// (`https://` when serving TLS).
     pub fn connection_string(&self) -> String {
         format!("endpoint={};accesskey={}", self.endpoint, self.access_key)
     }
 
-    /// The endpoint, `http://127.0.0.1:PORT/`.
+    /// The endpoint, `http://127.0.0.1:PORT/` (`https://` when serving TLS).
     pub fn endpoint(&self) -> Url {
         self.endpoint.clone()
+    }
+
+    /// The CA certificate (PEM) that signed the server certificate when the emulator
+    /// serves TLS ([`EmulatorBuilder::tls`]); `None` when it serves plain HTTP. Trust it,
+    /// and only it, to reach this emulator over HTTPS.
+    pub fn ca_certificate_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
     }
 
     /// The address the server listens on.

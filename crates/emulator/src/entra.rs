@@ -5,7 +5,10 @@
 //! `oid`, `appid`, `tid`, `iat`, `nbf`, `exp`). Sent as `Authorization: Bearer …` they
 //! authenticate like an access key, after a full check (signature, audience, expiry). Sent
 //! as the `token` of a Teams user exchange they are read like any Entra token there: claims
-//! only, because that endpoint cannot check signatures of tokens it did not mint.
+//! only, because that endpoint cannot check signatures of tokens it did not mint. Tokens
+//! for the Teams Extension audience ([`TEAMS_EXTENSION_AUDIENCE`], with the
+//! [`TEAMS_EXTENSION_SCOPE`] in `scp`) are the bearer credential of the Teams Extension
+//! exchange, checked as fully as data-plane tokens.
 
 use std::fmt;
 
@@ -17,6 +20,12 @@ use crate::tokens::key_id;
 
 /// The audience of Entra tokens for the Communication Services data plane.
 pub const COMMUNICATION_AUDIENCE: &str = "https://communication.azure.com";
+
+/// The audience of Entra user tokens for the Teams Extension exchange.
+pub const TEAMS_EXTENSION_AUDIENCE: &str = "https://auth.msft.communication.azure.com";
+
+/// The delegated permission (`scp`) the Teams Extension exchange requires.
+pub const TEAMS_EXTENSION_SCOPE: &str = "TeamsExtension.ManageCalls";
 
 /// What to put in a test Entra token; see
 /// [`Emulator::issue_entra_token`](crate::Emulator::issue_entra_token).
@@ -35,6 +44,24 @@ pub struct EntraTokenOptions {
     pub audience: String,
     /// Time from now to `exp`; a negative value makes an already expired token.
     pub lifetime: Duration,
+    /// The delegated permissions, joined with spaces into the `scp` claim (left out when
+    /// empty, as in application tokens).
+    pub scopes: Vec<String>,
+}
+
+impl EntraTokenOptions {
+    /// A Teams Extension user token: audience [`TEAMS_EXTENSION_AUDIENCE`], scope
+    /// [`TEAMS_EXTENSION_SCOPE`], for the user `object_id` of `tenant_id` (other fields as
+    /// in the default).
+    pub fn teams_extension(tenant_id: impl Into<String>, object_id: impl Into<String>) -> Self {
+        Self {
+            tenant_id: tenant_id.into(),
+            object_id: object_id.into(),
+            audience: TEAMS_EXTENSION_AUDIENCE.to_owned(),
+            scopes: vec![TEAMS_EXTENSION_SCOPE.to_owned()],
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for EntraTokenOptions {
@@ -45,6 +72,7 @@ impl Default for EntraTokenOptions {
             tenant_id: uuid::Uuid::new_v4().to_string(),
             audience: COMMUNICATION_AUDIENCE.to_owned(),
             lifetime: Duration::hours(1),
+            scopes: Vec::new(),
         }
     }
 }
@@ -104,7 +132,7 @@ impl EntraSigner {
     pub(crate) fn mint(&self, options: EntraTokenOptions, now: OffsetDateTime) -> EntraToken {
         let issued_at = now.unix_timestamp();
         let expires_at = issued_at.saturating_add(options.lifetime.whole_seconds());
-        let claims = json!({
+        let mut claims = json!({
             "aud": options.audience,
             "iss": format!("https://sts.windows.net/{}/", options.tenant_id),
             "iat": issued_at,
@@ -116,6 +144,9 @@ impl EntraSigner {
             "tid": options.tenant_id,
             "ver": "1.0",
         });
+        if !options.scopes.is_empty() {
+            claims["scp"] = Value::String(options.scopes.join(" "));
+        }
         let token = match claims {
             Value::Object(claims) => jwt::sign(&self.key, &self.kid, &claims),
             _ => String::new(),
@@ -136,6 +167,46 @@ impl EntraSigner {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<(), BearerRefusal> {
+        self.verify_for(token, COMMUNICATION_AUDIENCE, now)
+            .map(drop)
+            .map_err(|refusal| match refusal {
+                "wrong audience" => {
+                    "The bearer token is not for the Communication Services audience."
+                }
+                other => other,
+            })
+    }
+
+    /// Checks a Teams Extension user token (minted here, for [`TEAMS_EXTENSION_AUDIENCE`],
+    /// valid at `now`, with [`TEAMS_EXTENSION_SCOPE`] in `scp`) and returns its claims.
+    pub(crate) fn verify_teams_extension(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<jwt::Claims, BearerRefusal> {
+        let claims = self
+            .verify_for(token, TEAMS_EXTENSION_AUDIENCE, now)
+            .map_err(|refusal| match refusal {
+                "wrong audience" => "The bearer token is not for the Teams Extension audience.",
+                other => other,
+            })?;
+        let has_scope = claims
+            .get("scp")
+            .and_then(Value::as_str)
+            .is_some_and(|scp| scp.split(' ').any(|s| s == TEAMS_EXTENSION_SCOPE));
+        if !has_scope {
+            return Err("The bearer token lacks the TeamsExtension.ManageCalls permission.");
+        }
+        Ok(claims)
+    }
+
+    /// Signature, audience (`"wrong audience"` when it differs), `exp` and `nbf`.
+    fn verify_for(
+        &self,
+        token: &str,
+        expected_audience: &str,
+        now: OffsetDateTime,
+    ) -> Result<jwt::Claims, BearerRefusal> {
         let claims = jwt::verify(&self.key, &self.kid, token)
             .map_err(|_| "The bearer token was not issued by this emulator.")?;
 
@@ -143,8 +214,8 @@ impl EntraSigner {
             .get("aud")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        if audience.trim_end_matches('/') != COMMUNICATION_AUDIENCE {
-            return Err("The bearer token is not for the Communication Services audience.");
+        if audience.trim_end_matches('/') != expected_audience {
+            return Err("wrong audience");
         }
 
         let now = now.unix_timestamp();
@@ -159,7 +230,7 @@ impl EntraSigner {
         if not_before > now {
             return Err("The bearer token is not valid yet.");
         }
-        Ok(())
+        Ok(claims)
     }
 }
 
@@ -217,5 +288,34 @@ mod tests {
 
         let foreign = EntraSigner::new(b"f".to_vec()).mint(EntraTokenOptions::default(), NOW);
         assert!(signer.verify_bearer(&foreign.token, NOW).is_err());
+    }
+
+    #[test]
+    fn teams_extension_tokens_need_their_audience_and_scope() {
+        let signer = EntraSigner::new(b"e".to_vec());
+        let options = EntraTokenOptions::teams_extension("t", "o");
+        let valid = signer.mint(options.clone(), NOW);
+        let claims = signer.verify_teams_extension(&valid.token, NOW).unwrap();
+        assert_eq!(claims["scp"], TEAMS_EXTENSION_SCOPE);
+        assert!(signer.verify_bearer(&valid.token, NOW).is_err());
+
+        let data_plane = signer.mint(EntraTokenOptions::default(), NOW);
+        assert_eq!(
+            signer.verify_teams_extension(&data_plane.token, NOW),
+            Err("The bearer token is not for the Teams Extension audience.")
+        );
+        let no_scope = signer.mint(
+            EntraTokenOptions {
+                scopes: vec!["Teams.ManageCalls".into()],
+                ..options.clone()
+            },
+            NOW,
+        );
+        assert!(signer.verify_teams_extension(&no_scope.token, NOW).is_err());
+        assert!(
+            signer
+                .verify_teams_extension(&valid.token, NOW + Duration::hours(2))
+                .is_err()
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The error of starting an emulator.
 //!
 //! Starting can fail on configuration (an access key that is not base64, a resource id that
-//! cannot appear in user ids) or on binding the port. Requests never produce this error:
+//! cannot appear in user ids), on the state file, or on binding the port. Requests never produce this error:
 //! refusals of requests are answers on the wire, in the service's envelope.
 
 use std::fmt;
@@ -22,6 +22,24 @@ pub enum Error {
     NoRuntime,
     /// The address could not be bound.
     Bind(io::Error),
+    /// The TLS certificates or the TLS configuration could not be made; the text says why.
+    Tls(String),
+    /// The CA certificate could not be written where
+    /// [`TlsOptions::ca_cert_out`](crate::TlsOptions::ca_cert_out) asked.
+    CaCertOut {
+        /// The file that could not be written.
+        path: std::path::PathBuf,
+        /// Why not.
+        source: io::Error,
+    },
+    /// The state file cannot be read, is not a state file, was written for another
+    /// resource id, or cannot be written. The message names the file, never its content.
+    StateFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 /// The result of starting an emulator.
@@ -37,6 +55,15 @@ impl fmt::Display for Error {
             Self::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
             Self::NoRuntime => f.write_str("the emulator must be started on a Tokio runtime"),
             Self::Bind(error) => write!(f, "could not bind the emulator's address: {error}"),
+            Self::Tls(what) => write!(f, "could not set up TLS: {what}"),
+            Self::CaCertOut { path, source } => write!(
+                f,
+                "could not write the CA certificate to {}: {source}",
+                path.display()
+            ),
+            Self::StateFile { path, problem } => {
+                write!(f, "state file '{}' {problem}", path.display())
+            }
         }
     }
 }
@@ -46,6 +73,7 @@ impl std::error::Error for Error {
         match self {
             Self::InvalidAccessKey(error) => Some(error),
             Self::Bind(error) => Some(error),
+            Self::CaCertOut { source, .. } => Some(source),
             _ => None,
         }
     }

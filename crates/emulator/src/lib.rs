@@ -21,22 +21,67 @@
 //!
 //! # Operations
 //!
-//! Served for api-versions 2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30 and
-//! 2026-09-23 (see [`ApiVersionPolicy`] to narrow or widen the set):
+//! Served for api-versions 2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01,
+//! 2025-03-02-preview, 2025-06-30 and 2026-09-23 ([`ApiVersion::ALL`]; see
+//! [`ApiVersionPolicy`] to narrow or widen the set):
 //!
-//! | operation | success |
-//! | --- | --- |
-//! | `POST /identities` | 201 |
-//! | `POST /identities/{id}/:issueAccessToken` | 200 |
-//! | `POST /identities/{id}/:revokeAccessTokens` | 204 |
-//! | `DELETE /identities/{id}` | 204 |
-//! | `POST /teamsUser/:exchangeAccessToken` (from 2022-06-01) | 200 |
+//! | operation | versions | success |
+//! | --- | --- | --- |
+//! | `POST /identities` | all | 201 |
+//! | `POST /identities/{id}/:issueAccessToken` | all | 200 |
+//! | `POST /identities/{id}/:revokeAccessTokens` | all | 204 |
+//! | `DELETE /identities/{id}` | all | 204 |
+//! | `GET /identities/{id}` | 2025-03-02-preview | 200 |
+//! | `POST /teamsUser/:exchangeAccessToken` | 2022-06-01 on | 200 |
+//! | `POST /access/teamsExtension/:exchangeAccessToken` | preview, 2025-06-30 on | 200 |
+//! | `GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` | preview, 2025-06-30 on | 200 |
+//! | `PUT` on that path | preview, 2025-06-30 on | 201 created, 200 replaced |
+//! | `DELETE` on that path | preview, 2025-06-30 on | 204 |
+//!
+//! And by member:
+//!
+//! | member | versions | before |
+//! | --- | --- | --- |
+//! | `expiresInMinutes` (create, issue) | 2022-10-01 on, preview | ignored |
+//! | scopes `chat.join`, `chat.join.limited`, `voip.join` | 2023-10-01 on, preview | 400 `ValidationError` on `Scopes` |
+//! | `customId` (create) | 2025-03-02-preview | ignored, as the service ignores members its model lacks |
+//! | `customId`, `lastTokenIssuedAt` (identity) | 2025-03-02-preview | not sent |
+//!
+//! An operation the requested version lacks is answered like an unsupported version on
+//! that route: 400 `UnsupportedApiVersion`, with `api-supported-versions` listing the
+//! versions that have it (as ASP.NET-style version routing answers; the live service's
+//! exact answer is not documented).
 //!
 //! The create body is optional; without `createTokenWithScopes` (absent, `null` or empty)
 //! only the identity is returned. The id may arrive percent-encoded (`8%3Aacs%3A…`) or raw.
-//! Versions switch features: `expiresInMinutes` is read from 2022-10-01 (and ignored
-//! before), the `chat.join`, `chat.join.limited` and `voip.join` scopes are accepted from
-//! 2023-10-01 (a 400 `ValidationError` on `Scopes` before).
+//!
+//! In the preview, `customId` (1 to 256 characters, else 400 `ValidationError` on
+//! `CustomId`) maps to one identity: creating again with the same custom id returns the
+//! same identity, 201 each time, until it is deleted (then the custom id is free again).
+//! `lastTokenIssuedAt` is the issue time of the identity's newest token (issue, create with
+//! scopes, Teams Extension exchange).
+//!
+//! # Teams Extension
+//!
+//! Assignments are kept per tenant and object id, which must be GUIDs (else 400
+//! `ValidationError` on `tenantId` / `objectId`; compared regardless of case, answered in
+//! lower case). `PUT` takes `{principalType, clientIds?}`; `principalType` is an open enum
+//! (`user`, `resourceAccount`, `teamsResourceAccount`, … are all kept as sent), required
+//! and non-empty (400 on `PrincipalType`); `clientIds` is a list of non-empty strings (400
+//! on `ClientIds`). `GET` and `DELETE` of a missing assignment are 404
+//! `AssignmentNotFound`.
+//!
+//! The exchange takes no access key: its credential is the user's Entra token as
+//! `Authorization: Bearer …`, minted by [`Emulator::issue_entra_token`] with
+//! [`EntraTokenOptions::teams_extension`] (audience [`TEAMS_EXTENSION_AUDIENCE`],
+//! [`TEAMS_EXTENSION_SCOPE`] in `scp`). A token not minted here, expired, not yet valid,
+//! for another audience, without that permission, or whose `tid` / `oid` are not GUIDs is
+//! a 401 `InvalidAccessToken` (so is an HMAC-signed request). Then the `(tid, oid)` pair
+//! must have an assignment, and if the assignment lists `clientIds`, the token's `appid`
+//! must be among them; otherwise 403 `Forbidden`. The answer is 200
+//! `{identity: {id: "8:acs:<resourceId>_<tid>_<oid>"}, accessToken}`, the token with
+//! scope `voip` and the Entra token's expiry. The identity exists from its first exchange
+//! and can then be revoked, deleted or read like any other.
 //!
 //! # Authentication
 //!
@@ -48,6 +93,7 @@
 //!   minutes by default, either way).
 //! * `Authorization: Bearer <token>` with a token from [`Emulator::issue_entra_token`]
 //!   (signature, `aud` = [`COMMUNICATION_AUDIENCE`], `nbf` and `exp` are checked).
+//! * The Teams Extension exchange only: the user's Entra token, as above.
 //!
 //! # Answers where the service's behaviour is not documented
 //!
@@ -74,6 +120,8 @@
 //!   scopes.
 //! * Teams exchange without `userId`: 400 `ValidationError`, "UserId: The UserId field is
 //!   required.", on `UserId` (mirroring the observed `AppId` answer).
+//! * `customId` out of bounds: 400 `ValidationError` on `CustomId`; the Teams Extension
+//!   answers are listed in [Teams Extension](#teams-extension).
 //!
 //! Checks run in this order: route, body size, authentication, fault rules, api-version,
 //! then the operation's own validation. On an identity operation the ownership check comes
@@ -96,7 +144,9 @@
 //! (printed with seven fractional digits and `+00:00`). The default lifetime is 1440
 //! minutes. Revoking invalidates every token issued before it (not those issued later);
 //! deleting an identity invalidates all of its tokens. Tokens from the Teams exchange are
-//! for `8:orgid:<oid>`, with scopes `chat,voip`, and expire with the Entra token. Check
+//! for `8:orgid:<oid>`, with scopes `chat,voip`, and expire with the Entra token; those of
+//! the Teams Extension exchange are for `8:acs:<resourceId>_<tid>_<oid>`, with scope
+//! `voip`, and expire with the Entra token too. Check
 //! tokens with [`Emulator::is_token_valid`] and read them with [`Emulator::token_claims`].
 //!
 //! # Fault injection
@@ -148,11 +198,69 @@
 //! listen backlog. Malformed JSON and unknown routes get the service's error envelope; no
 //! request makes the emulator panic.
 //!
+//! # HTTPS
+//!
+//! [`EmulatorBuilder::tls`] (the binary's `--tls`) serves HTTPS instead of HTTP. At start
+//! the emulator generates an ECDSA P-256 certificate authority and, signed by it, a
+//! server certificate for `127.0.0.1`, `::1` and `localhost`, valid from an hour before
+//! start for 30 days. Nothing is read from disk, and the CA's key never leaves the
+//! process, so the CA vouches for this instance only. TLS 1.2 and 1.3 are served (rustls
+//! with the ring provider), with `h2` and `http/1.1` offered by ALPN. The endpoint and the
+//! connection string then read `https://127.0.0.1:PORT/`. Clients trust
+//! [`Emulator::ca_certificate_pem`], or the file named by [`TlsOptions::ca_cert_out`]
+//! (`--ca-cert-out PATH`), which is written before `start` returns — so before the binary
+//! prints its first line — into a directory that must exist. A failed handshake ends that
+//! connection only.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), acs_emulator::Error> {
+//! use acs_emulator::{Emulator, TlsOptions};
+//!
+//! let emulator = Emulator::builder()
+//!     .tls(TlsOptions { ca_cert_out: Some("ca.pem".into()) })
+//!     .start()
+//!     .await?;
+//! let ca_pem = emulator.ca_certificate_pem().unwrap_or_default();
+//! // Trust ca_pem in the client, e.g. with acs-core-http's
+//! // HyperTransport::builder().add_root_certificate_pem(ca_pem.as_bytes()).
+//! # drop(ca_pem);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # State file
+//!
+//! By default everything lives in memory. With [`EmulatorBuilder::state_file`] (the
+//! binary's `--state PATH`) the state is loaded from a JSON file at start and written back
+//! after every change, atomically (a temporary file in the same directory, flushed, then
+//! renamed over the old one), so a restart — even after a kill — loses no identity. The
+//! file holds the identities with their custom ids, revocation marks and last token
+//! times, the Teams Extension assignments, the next token number, and the secrets that
+//! keep earlier answers valid: the resource id, the access key, and the secrets that sign
+//! access tokens and test Entra tokens, so tokens issued before a restart still verify
+//! (and revoking after it still invalidates them). Being secret, the file is created
+//! readable by its owner only (on Unix). A missing file starts an empty state (and is
+//! written at once, so an unwritable path fails the start); a file that cannot be read or
+//! parsed stops the start with [`Error::StateFile`], which names the file but never
+//! quotes it. A configured access key replaces the stored one (and is saved); a
+//! configured resource id must equal the stored one. The request log and fault rules are
+//! not kept.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), acs_emulator::Error> {
+//! let emulator = acs_emulator::Emulator::builder()
+//!     .state_file("emulator-state.json")
+//!     .start()
+//!     .await?;
+//! # drop(emulator);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Not emulated
 //!
-//! The Teams Extension and Entra-assignment operations, the preview-only `customId` and
-//! `GET /identities/{id}`, HTTPS, real throttling (429 only as an injected fault) and the
-//! delay the service allows before a revocation propagates.
+//! The Entra ID operations of the preview (`/access/entra/…`), real throttling (429 only as
+//! an injected fault) and the delay the service allows before a revocation propagates.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -170,6 +278,7 @@ mod http_date;
 mod identifiers;
 mod jwt;
 mod operation;
+mod persist;
 mod random;
 mod recorded;
 mod response;
@@ -177,6 +286,7 @@ mod router;
 mod server;
 mod service;
 mod state;
+mod tls;
 mod tokens;
 mod versions;
 
@@ -186,9 +296,13 @@ pub use crate::builder::{
 };
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::emulator::Emulator;
-pub use crate::entra::{COMMUNICATION_AUDIENCE, EntraToken, EntraTokenOptions};
+pub use crate::entra::{
+    COMMUNICATION_AUDIENCE, EntraToken, EntraTokenOptions, TEAMS_EXTENSION_AUDIENCE,
+    TEAMS_EXTENSION_SCOPE,
+};
 pub use crate::error::{Error, Result};
 pub use crate::faults::{Fault, FaultRule, FaultWhen, Operation, RetryAfterHint};
 pub use crate::recorded::{AuthScheme, RecordedRequest};
+pub use crate::tls::TlsOptions;
 pub use crate::tokens::AccessTokenClaims;
 pub use crate::versions::{ApiVersion, ApiVersionPolicy, UnknownApiVersion};

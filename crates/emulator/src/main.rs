@@ -4,14 +4,20 @@
 //! as soon as it listens (so a test harness can read the real port when given `--port 0`),
 //! logs to standard error (filter with `RUST_LOG`, e.g. `RUST_LOG=acs_emulator=debug`), and
 //! serves until SIGINT or SIGTERM, then shuts down gracefully and exits with status 0.
+//! With `--tls` it serves HTTPS under a CA generated at start (the line then reads
+//! `endpoint=https://…`), and `--ca-cert-out PATH` writes that CA's certificate, before the
+//! line is printed, for clients to trust.
+//! With `--state PATH` the state survives restarts (see the crate docs, "State file").
 //! Bad flags (including a `--fault` spec that does not parse) are reported on standard
-//! error with exit status 2; failing to start exits with status 1.
+//! error with exit status 2; failing to start (a corrupt state file too) exits with
+//! status 1.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use acs_emulator::{ApiVersionPolicy, Emulator, FaultRule};
+use acs_emulator::{ApiVersionPolicy, Emulator, FaultRule, TlsOptions};
 use clap::Parser;
 use tracing::{error, info};
 
@@ -20,7 +26,8 @@ const FAULT_HELP: &str = "\
 FAULT SPECS (--fault, repeatable; rules are tried in order, the first that holds fires):
   comma-separated key=value pairs; double quotes let a value hold commas.
   conditions (all given must hold):
-    op=create|delete|issue|revoke|exchange   only this operation
+    op=create|delete|issue|revoke|exchange   only this operation; also get,
+      extension-exchange, assignment-get, assignment-put, assignment-delete
     first=N                                  only the first N requests reaching the rule
     fraction=F                               only this share (0 to 1), seeded by --fault-seed
   fault:
@@ -73,6 +80,22 @@ struct Args {
     /// Seed of the random sequence `fraction=` draws from (default: random, and logged).
     #[arg(long, value_name = "N")]
     fault_seed: Option<u64>,
+
+    /// Serve HTTPS, with a server certificate for 127.0.0.1, ::1 and localhost signed by a
+    /// CA generated at start.
+    #[arg(long)]
+    tls: bool,
+
+    /// With --tls: write the CA certificate (PEM) to this file before printing the
+    /// connection string. The directory must exist.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    ca_cert_out: Option<PathBuf>,
+
+    /// Keep the state (identities, custom ids, revocations, assignments, and the secrets
+    /// that keep tokens valid) in this JSON file: loaded at start, rewritten after every
+    /// change. A missing file starts empty; a corrupt one stops the start (status 1).
+    #[arg(long = "state", value_name = "PATH")]
+    state_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -104,6 +127,14 @@ async fn main() -> ExitCode {
     }
     if let Some(seed) = args.fault_seed {
         builder = builder.fault_seed(seed);
+    }
+    if args.tls {
+        builder = builder.tls(TlsOptions {
+            ca_cert_out: args.ca_cert_out,
+        });
+    }
+    if let Some(path) = args.state_file {
+        builder = builder.state_file(path);
     }
 
     let stop = StopSignals::install();

@@ -23,20 +23,36 @@ pub enum Operation {
     RevokeAccessTokens,
     /// `POST /teamsUser/:exchangeAccessToken`.
     ExchangeTeamsUserToken,
+    /// `GET /identities/{id}` (2025-03-02-preview).
+    GetIdentity,
+    /// `POST /access/teamsExtension/:exchangeAccessToken`.
+    ExchangeTeamsExtensionToken,
+    /// `GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}`.
+    GetTeamsExtensionAssignment,
+    /// `PUT /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}`.
+    PutTeamsExtensionAssignment,
+    /// `DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}`.
+    DeleteTeamsExtensionAssignment,
 }
 
 impl Operation {
     /// Every operation, in the order of the REST reference.
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 10] = [
         Self::CreateIdentity,
         Self::DeleteIdentity,
         Self::IssueAccessToken,
         Self::RevokeAccessTokens,
         Self::ExchangeTeamsUserToken,
+        Self::GetIdentity,
+        Self::ExchangeTeamsExtensionToken,
+        Self::GetTeamsExtensionAssignment,
+        Self::PutTeamsExtensionAssignment,
+        Self::DeleteTeamsExtensionAssignment,
     ];
 
     /// The short name used by the `--fault` grammar and by [`Display`](fmt::Display):
-    /// `create`, `delete`, `issue`, `revoke` or `exchange`.
+    /// `create`, `delete`, `issue`, `revoke`, `exchange`, `get`, `extension-exchange`,
+    /// `assignment-get`, `assignment-put` or `assignment-delete`.
     pub fn name(self) -> &'static str {
         match self {
             Self::CreateIdentity => "create",
@@ -44,6 +60,11 @@ impl Operation {
             Self::IssueAccessToken => "issue",
             Self::RevokeAccessTokens => "revoke",
             Self::ExchangeTeamsUserToken => "exchange",
+            Self::GetIdentity => "get",
+            Self::ExchangeTeamsExtensionToken => "extension-exchange",
+            Self::GetTeamsExtensionAssignment => "assignment-get",
+            Self::PutTeamsExtensionAssignment => "assignment-put",
+            Self::DeleteTeamsExtensionAssignment => "assignment-delete",
         }
     }
 
@@ -55,6 +76,11 @@ impl Operation {
             Self::IssueAccessToken => "issue-access-token",
             Self::RevokeAccessTokens => "revoke-access-tokens",
             Self::ExchangeTeamsUserToken => "exchange-teams-user-token",
+            Self::GetIdentity => "get-identity",
+            Self::ExchangeTeamsExtensionToken => "exchange-teams-extension-token",
+            Self::GetTeamsExtensionAssignment => "get-teams-extension-assignment",
+            Self::PutTeamsExtensionAssignment => "put-teams-extension-assignment",
+            Self::DeleteTeamsExtensionAssignment => "delete-teams-extension-assignment",
         }
     }
 }
@@ -73,7 +99,8 @@ impl fmt::Display for UnknownOperation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown operation '{}' (expected create, delete, issue, revoke or exchange)",
+            "unknown operation '{}' (expected create, delete, issue, revoke, exchange, get, \
+             extension-exchange, assignment-get, assignment-put or assignment-delete)",
             crate::envelope::truncate(&self.0)
         )
     }
@@ -108,7 +135,7 @@ mod tests {
             assert_eq!(op.to_string(), op.name());
         }
         assert_eq!("ISSUE".parse(), Ok(Operation::IssueAccessToken));
-        let error = "get".parse::<Operation>().unwrap_err();
-        assert!(error.to_string().contains("'get'"), "{error}");
+        let error = "list".parse::<Operation>().unwrap_err();
+        assert!(error.to_string().contains("'list'"), "{error}");
     }
 }

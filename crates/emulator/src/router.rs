@@ -5,6 +5,8 @@
 //! `/` inside an id stays part of the id. Literal segments (`identities`,
 //! `:issueAccessToken`, …) match case-insensitively, as the service's routing does. A path
 //! that matches nothing is a 404; a known path with the wrong method is a 405 with `Allow`.
+//! Whether the api-version of the request has the route is decided later, by
+//! [`crate::versions`]: a route the version lacks is a 400 `UnsupportedApiVersion`.
 
 use http::Method;
 use percent_encoding::percent_decode_str;
@@ -26,6 +28,23 @@ pub(crate) enum Route {
     RevokeAccessTokens(String),
     /// `POST /teamsUser/:exchangeAccessToken`
     ExchangeTeamsUserToken,
+    /// `GET /identities/{id}`
+    GetIdentity(String),
+    /// `POST /access/teamsExtension/:exchangeAccessToken`
+    ExchangeTeamsExtensionToken,
+    /// `GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}`
+    GetAssignment(AssignmentKey),
+    /// `PUT` on the assignment path.
+    PutAssignment(AssignmentKey),
+    /// `DELETE` on the assignment path.
+    DeleteAssignment(AssignmentKey),
+}
+
+/// The path parameters of a Teams Extension assignment, as received (decoded).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AssignmentKey {
+    pub(crate) tenant_id: String,
+    pub(crate) object_id: String,
 }
 
 impl Route {
@@ -37,6 +56,11 @@ impl Route {
             Self::IssueAccessToken(_) => Operation::IssueAccessToken,
             Self::RevokeAccessTokens(_) => Operation::RevokeAccessTokens,
             Self::ExchangeTeamsUserToken => Operation::ExchangeTeamsUserToken,
+            Self::GetIdentity(_) => Operation::GetIdentity,
+            Self::ExchangeTeamsExtensionToken => Operation::ExchangeTeamsExtensionToken,
+            Self::GetAssignment(_) => Operation::GetTeamsExtensionAssignment,
+            Self::PutAssignment(_) => Operation::PutTeamsExtensionAssignment,
+            Self::DeleteAssignment(_) => Operation::DeleteTeamsExtensionAssignment,
         }
     }
 
@@ -44,7 +68,15 @@ impl Route {
     pub(crate) fn family(&self) -> RouteFamily {
         match self {
             Self::ExchangeTeamsUserToken => RouteFamily::TeamsUser,
-            _ => RouteFamily::Identities,
+            Self::GetIdentity(_) => RouteFamily::IdentityDetail,
+            Self::ExchangeTeamsExtensionToken
+            | Self::GetAssignment(_)
+            | Self::PutAssignment(_)
+            | Self::DeleteAssignment(_) => RouteFamily::TeamsExtension,
+            Self::CreateIdentity
+            | Self::DeleteIdentity(_)
+            | Self::IssueAccessToken(_)
+            | Self::RevokeAccessTokens(_) => RouteFamily::Identities,
         }
     }
 }
@@ -56,6 +88,8 @@ enum Resource {
     IssueAccessToken(String),
     RevokeAccessTokens(String),
     TeamsUserExchange,
+    TeamsExtensionExchange,
+    Assignment(AssignmentKey),
 }
 
 /// The operation for `method` on `path` (the path only, without the query).
@@ -66,12 +100,20 @@ pub(crate) fn route(method: &Method, path: &str) -> Result<Route, ApiError> {
     match resource {
         Resource::Identities if method == Method::POST => Ok(Route::CreateIdentity),
         Resource::Identity(id) if method == Method::DELETE => Ok(Route::DeleteIdentity(id)),
+        Resource::Identity(id) if method == Method::GET => Ok(Route::GetIdentity(id)),
         Resource::IssueAccessToken(id) if method == Method::POST => Ok(Route::IssueAccessToken(id)),
         Resource::RevokeAccessTokens(id) if method == Method::POST => {
             Ok(Route::RevokeAccessTokens(id))
         }
         Resource::TeamsUserExchange if method == Method::POST => Ok(Route::ExchangeTeamsUserToken),
-        Resource::Identity(_) => refuse("DELETE"),
+        Resource::TeamsExtensionExchange if method == Method::POST => {
+            Ok(Route::ExchangeTeamsExtensionToken)
+        }
+        Resource::Assignment(key) if method == Method::GET => Ok(Route::GetAssignment(key)),
+        Resource::Assignment(key) if method == Method::PUT => Ok(Route::PutAssignment(key)),
+        Resource::Assignment(key) if method == Method::DELETE => Ok(Route::DeleteAssignment(key)),
+        Resource::Identity(_) => refuse("GET, DELETE"),
+        Resource::Assignment(_) => refuse("GET, PUT, DELETE"),
         _ => refuse("POST"),
     }
 }
@@ -88,6 +130,7 @@ fn resource(path: &str) -> Option<Resource> {
             .is_some_and(|segment| segment.eq_ignore_ascii_case(literal))
     };
     let id = || segments.get(1).filter(|id| !id.is_empty()).cloned();
+    let non_empty = |index: usize| segments.get(index).filter(|s| !s.is_empty()).cloned();
 
     match segments.len() {
         1 if is(0, "identities") => Some(Resource::Identities),
@@ -101,6 +144,19 @@ fn resource(path: &str) -> Option<Resource> {
         3 if is(0, "identities") && is(2, ":revokeAccessTokens") => {
             id().map(Resource::RevokeAccessTokens)
         }
+        3 if is(0, "access") && is(1, "teamsExtension") && is(2, ":exchangeAccessToken") => {
+            Some(Resource::TeamsExtensionExchange)
+        }
+        6 if is(0, "access")
+            && is(1, "teamsExtension")
+            && is(2, "tenants")
+            && is(4, "assignments") =>
+        {
+            Some(Resource::Assignment(AssignmentKey {
+                tenant_id: non_empty(3)?,
+                object_id: non_empty(5)?,
+            }))
+        }
         _ => None,
     }
 }
@@ -112,6 +168,13 @@ mod tests {
     use super::*;
 
     const ID: &str = "8:acs:r_u";
+
+    fn key() -> AssignmentKey {
+        AssignmentKey {
+            tenant_id: "t".into(),
+            object_id: "o".into(),
+        }
+    }
 
     #[test]
     fn routes_every_operation() {
@@ -138,6 +201,31 @@ mod tests {
                 Route::ExchangeTeamsUserToken,
             ),
             (Method::POST, "/IDENTITIES", Route::CreateIdentity),
+            (
+                Method::GET,
+                "/identities/8%3Aacs%3Ar_u",
+                Route::GetIdentity(ID.into()),
+            ),
+            (
+                Method::POST,
+                "/access/teamsExtension/:exchangeAccessToken",
+                Route::ExchangeTeamsExtensionToken,
+            ),
+            (
+                Method::PUT,
+                "/access/teamsExtension/tenants/t/assignments/o",
+                Route::PutAssignment(key()),
+            ),
+            (
+                Method::GET,
+                "/ACCESS/teamsextension/tenants/t/assignments/o",
+                Route::GetAssignment(key()),
+            ),
+            (
+                Method::DELETE,
+                "/access/teamsExtension/tenants/t/assignments/o",
+                Route::DeleteAssignment(key()),
+            ),
         ];
         for (method, path, expected) in cases {
             assert_eq!(route(&method, path), Ok(expected), "{method} {path}");
@@ -163,7 +251,10 @@ mod tests {
             "/identities/x/:unknown",
             "/identities/x/:issueAccessToken/more",
             "/teamsUser",
-            "/access/teamsExtension/:exchangeAccessToken",
+            "/access/teamsExtension",
+            "/access/teamsExtension/tenants//assignments/o",
+            "/access/teamsExtension/tenants/t/assignments/",
+            "/access/entra/:exchangeAccessToken",
             "//identities",
         ] {
             let error = route(&Method::POST, path).unwrap_err();
@@ -180,10 +271,10 @@ mod tests {
             Some(&b"POST"[..])
         );
 
-        let error = route(&Method::GET, "/identities/8:acs:r_u").unwrap_err();
+        let error = route(&Method::POST, "/identities/8:acs:r_u").unwrap_err();
         assert_eq!(
             error.allow.as_ref().map(|v| v.as_bytes()),
-            Some(&b"DELETE"[..])
+            Some(&b"GET, DELETE"[..])
         );
 
         let error = route(&Method::PUT, "/teamsUser/:exchangeAccessToken").unwrap_err();

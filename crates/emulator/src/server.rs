@@ -12,7 +12,13 @@
 //! 32 KiB of request line and headers on HTTP/1.1 (hyper answers 431 beyond), a 32 KiB
 //! header list and 100 concurrent streams on HTTP/2, a deadline for each request head, and
 //! a bound on connections served at once (further ones wait in the listen backlog).
+//!
+//! With TLS configured (see [`crate::tls`]) each connection first completes a TLS
+//! handshake in its own task, under the same request-head deadline; a failed handshake is
+//! logged at debug and ends that connection only. HTTP/2 is then chosen by ALPN.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +29,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 use tracing::debug;
 
 use crate::connection::{ConnectionControl, ControlledStream};
@@ -39,6 +46,10 @@ const MAX_HEADER_LIST_BYTES: u32 = 32 * 1024;
 /// The most concurrent streams of an HTTP/2 connection.
 const MAX_STREAMS: u32 = 100;
 
+/// A connection being served, up to its end.
+type Serving =
+    Pin<Box<dyn Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>> + Send>>;
+
 /// Bounds the server puts on connections.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
@@ -50,15 +61,17 @@ pub(crate) struct Limits {
     pub(crate) max_connections: usize,
 }
 
-/// Starts serving `listener` on the current Tokio runtime; send on the returned channel
-/// (or drop it) to shut down gracefully, or abort the task to stop at once.
+/// Starts serving `listener` on the current Tokio runtime, over TLS when given an
+/// acceptor; send on the returned channel (or drop it) to shut down gracefully, or abort
+/// the task to stop at once.
 pub(crate) fn spawn(
     listener: TcpListener,
     service: Arc<Service>,
     limits: Limits,
+    tls: Option<TlsAcceptor>,
 ) -> (oneshot::Sender<()>, JoinHandle<()>) {
     let (shutdown, signal) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, service, limits, signal));
+    let task = tokio::spawn(serve(listener, service, limits, tls, signal));
     (shutdown, task)
 }
 
@@ -82,6 +95,7 @@ async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
     limits: Limits,
+    tls: Option<TlsAcceptor>,
     mut signal: oneshot::Receiver<()>,
 ) {
     let builder = connection_builder(limits);
@@ -111,9 +125,33 @@ async fn serve(
                         async move { service.call(request, &control).await }
                     })
                 };
-                let io = TokioIo::new(ControlledStream::new(stream, Arc::clone(&control)));
-                let connection = builder.serve_connection(io, handler).into_owned();
-                let connection = graceful.watch(connection);
+                let stream = ControlledStream::new(stream, Arc::clone(&control));
+                let connection: Serving = match &tls {
+                    None => {
+                        let connection =
+                            builder.serve_connection(TokioIo::new(stream), handler).into_owned();
+                        Box::pin(graceful.watch(connection))
+                    }
+                    Some(acceptor) => {
+                        // The handshake happens in the connection's task; the watcher is
+                        // taken now so a shutdown during it still reaches the connection.
+                        let handshake = acceptor.accept(stream);
+                        let builder = builder.clone();
+                        let watcher = graceful.watcher();
+                        Box::pin(async move {
+                            let stream = match handshake.await {
+                                Ok(stream) => stream,
+                                Err(error) => {
+                                    debug!(%peer, %error, "TLS handshake failed");
+                                    return Ok(());
+                                }
+                            };
+                            let connection =
+                                builder.serve_connection(TokioIo::new(stream), handler);
+                            watcher.watch(connection.into_owned()).await
+                        })
+                    }
+                };
                 let timeout = limits.header_read_timeout;
                 connections.spawn(async move {
                     tokio::select! {

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 use tracing::debug;
 
-use crate::auth::{Authenticator, SignedRequest};
+use crate::auth::{Authenticator, Credential, SignedRequest};
 use crate::builder::Config;
 use crate::connection::ConnectionControl;
 use crate::entra::EntraSigner;
@@ -120,7 +120,7 @@ impl Service {
 
         let body = self.read_body(&parts.headers, body).await;
         let authenticated = match &body {
-            Ok(body) => self.authenticate(&parts, body, &mut trace),
+            Ok(body) => self.authenticate(&parts, &route, body, &mut trace),
             Err(error) => Err(error.clone()),
         };
 
@@ -239,6 +239,7 @@ impl Service {
     fn authenticate(
         &self,
         parts: &http::request::Parts,
+        route: &Route,
         body: &Bytes,
         trace: &mut Trace,
     ) -> Result<(), ApiError> {
@@ -254,6 +255,10 @@ impl Service {
             entra: &self.entra,
             now: trace.now,
             max_skew: self.config.max_skew,
+            credential: match route {
+                Route::ExchangeTeamsExtensionToken => Credential::TeamsExtensionUser,
+                _ => Credential::Resource,
+            },
         };
         match authenticator.authenticate(&signed) {
             Ok(scheme) => {
@@ -288,6 +293,11 @@ impl Service {
             body,
             now: trace.now,
             service: self,
+            bearer_token: parts
+                .headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(crate::auth::bearer::token),
         };
         match route {
             Route::CreateIdentity => handlers::identities::create(&call),
@@ -295,6 +305,13 @@ impl Service {
             Route::RevokeAccessTokens(id) => handlers::identities::revoke_access_tokens(&call, id),
             Route::DeleteIdentity(id) => handlers::identities::delete(&call, id),
             Route::ExchangeTeamsUserToken => handlers::teams::exchange(&call),
+            Route::GetIdentity(id) => handlers::identities::get(&call, id),
+            Route::ExchangeTeamsExtensionToken => handlers::teams_extension::exchange(&call),
+            Route::GetAssignment(key) => handlers::teams_extension::get_assignment(&call, key),
+            Route::PutAssignment(key) => handlers::teams_extension::put_assignment(&call, key),
+            Route::DeleteAssignment(key) => {
+                handlers::teams_extension::delete_assignment(&call, key)
+            }
         }
     }
 }

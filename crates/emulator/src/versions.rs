@@ -1,15 +1,27 @@
 //! The API versions the emulator serves, and which features each one has.
 //!
 //! Every request names an `api-version`; the service refuses versions it does not serve and
-//! switches features on by version (custom token lifetimes from 2022-10-01, the join scopes
-//! from 2023-10-01, the Teams user exchange from 2022-06-01). The request pipeline resolves
-//! the version once, through the configured [`ApiVersionPolicy`], and the handlers ask the
-//! resolved [`ApiVersion`] what it supports.
+//! switches features on by version. This module is the one place that decides what each
+//! version has:
+//!
+//! | feature | versions |
+//! | --- | --- |
+//! | create, issue, revoke, delete | all |
+//! | `POST /teamsUser/:exchangeAccessToken` | 2022-06-01 and later (the preview too) |
+//! | `expiresInMinutes` read | 2022-10-01 and later (the preview too) |
+//! | `chat.join`, `chat.join.limited`, `voip.join` | 2023-10-01 and later (the preview too) |
+//! | Teams Extension exchange and assignments | 2025-03-02-preview, 2025-06-30, 2026-09-23 |
+//! | `customId` on create, `GET /identities/{id}` | 2025-03-02-preview only |
+//!
+//! The preview sorts by its date, between 2023-10-01 and 2025-06-30; it lacks nothing of
+//! 2023-10-01. The request pipeline resolves the version once per route family, through
+//! the configured [`ApiVersionPolicy`], and the handlers ask the resolved [`ApiVersion`]
+//! what it supports.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// A stable version of the Identity REST API.
+/// A version of the Identity REST API the emulator knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum ApiVersion {
@@ -21,15 +33,31 @@ pub enum ApiVersion {
     V2022_10_01,
     /// `2023-10-01`, which adds the `chat.join`, `chat.join.limited` and `voip.join` scopes.
     V2023_10_01,
-    /// `2025-06-30`.
+    /// `2025-03-02-preview`: everything of 2023-10-01, plus `customId`,
+    /// `GET /identities/{id}` and the Teams Extension operations.
+    #[allow(non_camel_case_types)]
+    V2025_03_02_Preview,
+    /// `2025-06-30`, which adds the Teams Extension operations (not the preview's
+    /// `customId` nor `GET /identities/{id}`).
     V2025_06_30,
-    /// `2026-09-23`, the newest stable version.
+    /// `2026-09-23`, the newest stable version (the operations of 2025-06-30).
     V2026_09_23,
 }
 
 impl ApiVersion {
+    /// Every version the emulator knows, oldest first, the preview included.
+    pub const ALL: [ApiVersion; 7] = [
+        Self::V2021_03_07,
+        Self::V2022_06_01,
+        Self::V2022_10_01,
+        Self::V2023_10_01,
+        Self::V2025_03_02_Preview,
+        Self::V2025_06_30,
+        Self::V2026_09_23,
+    ];
+
     /// Every stable version, oldest first.
-    pub const ALL: [ApiVersion; 6] = [
+    pub const STABLE: [ApiVersion; 6] = [
         Self::V2021_03_07,
         Self::V2022_06_01,
         Self::V2022_10_01,
@@ -48,9 +76,15 @@ impl ApiVersion {
             Self::V2022_06_01 => "2022-06-01",
             Self::V2022_10_01 => "2022-10-01",
             Self::V2023_10_01 => "2023-10-01",
+            Self::V2025_03_02_Preview => "2025-03-02-preview",
             Self::V2025_06_30 => "2025-06-30",
             Self::V2026_09_23 => "2026-09-23",
         }
+    }
+
+    /// Whether this is a preview version.
+    pub fn is_preview(self) -> bool {
+        self == Self::V2025_03_02_Preview
     }
 
     /// Whether `expiresInMinutes` is read (earlier versions ignore it).
@@ -62,6 +96,28 @@ impl ApiVersion {
     pub(crate) fn has_join_scopes(self) -> bool {
         self >= Self::V2023_10_01
     }
+
+    /// Whether `POST /teamsUser/:exchangeAccessToken` exists.
+    pub(crate) fn has_teams_user_exchange(self) -> bool {
+        self >= Self::V2022_06_01
+    }
+
+    /// Whether the Teams Extension exchange and assignment operations exist.
+    pub(crate) fn has_teams_extension(self) -> bool {
+        self >= Self::V2025_06_30 || self.is_preview()
+    }
+
+    /// Whether create reads `customId` and identities carry `customId` and
+    /// `lastTokenIssuedAt` (the stable versions ignore the member, as they ignore any
+    /// member their model lacks).
+    pub(crate) fn has_custom_id(self) -> bool {
+        self.is_preview()
+    }
+
+    /// Whether `GET /identities/{id}` exists.
+    pub(crate) fn has_get_identity(self) -> bool {
+        self.is_preview()
+    }
 }
 
 impl fmt::Display for ApiVersion {
@@ -70,13 +126,13 @@ impl fmt::Display for ApiVersion {
     }
 }
 
-/// The error of parsing a string that is not a stable API version.
+/// The error of parsing a string that is not an Identity API version the emulator knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownApiVersion;
 
 impl fmt::Display for UnknownApiVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not a stable Identity API version")
+        f.write_str("not an Identity API version the emulator knows")
     }
 }
 
@@ -97,31 +153,40 @@ impl FromStr for ApiVersion {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiVersionPolicy {
-    /// Every stable version; anything else is refused with 400, as the service does.
+    /// Every version in [`ApiVersion::ALL`]: the stable ones and 2025-03-02-preview;
+    /// anything else is refused with 400, as the service does.
     #[default]
+    Served,
+    /// Only the stable versions ([`ApiVersion::STABLE`]); the preview is refused too.
     Stable,
     /// Only the listed versions, e.g. to see how a client copes with a service that has
     /// not rolled out a version yet.
     Only(Vec<ApiVersion>),
-    /// Every stable version, and any other non-empty value treated as the newest one
-    /// (useful for SDKs that send preview versions).
+    /// Every known version, and any other non-empty value treated as the newest stable one
+    /// (useful for SDKs that send versions the emulator does not know).
     Lenient,
 }
 
-/// The group of routes a request went to; the Teams user exchange exists in fewer versions.
+/// The group of routes a request went to; each group exists in its own set of versions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RouteFamily {
-    /// `/identities…`
+    /// `POST /identities`, `DELETE /identities/{id}`, issue and revoke.
     Identities,
+    /// `GET /identities/{id}`, preview only.
+    IdentityDetail,
     /// `/teamsUser/:exchangeAccessToken`
     TeamsUser,
+    /// `/access/teamsExtension/…`
+    TeamsExtension,
 }
 
 impl RouteFamily {
-    fn first_version(self) -> ApiVersion {
+    fn exists_in(self, version: ApiVersion) -> bool {
         match self {
-            Self::Identities => ApiVersion::V2021_03_07,
-            Self::TeamsUser => ApiVersion::V2022_06_01,
+            Self::Identities => true,
+            Self::IdentityDetail => version.has_get_identity(),
+            Self::TeamsUser => version.has_teams_user_exchange(),
+            Self::TeamsExtension => version.has_teams_extension(),
         }
     }
 }
@@ -138,7 +203,8 @@ pub(crate) enum VersionRefusal {
 impl ApiVersionPolicy {
     fn allows(&self, version: ApiVersion) -> bool {
         match self {
-            Self::Stable | Self::Lenient => true,
+            Self::Served | Self::Lenient => true,
+            Self::Stable => !version.is_preview(),
             Self::Only(versions) => versions.contains(&version),
         }
     }
@@ -147,7 +213,7 @@ impl ApiVersionPolicy {
     pub(crate) fn supported(&self, family: RouteFamily) -> Vec<ApiVersion> {
         ApiVersion::ALL
             .into_iter()
-            .filter(|version| *version >= family.first_version() && self.allows(*version))
+            .filter(|version| family.exists_in(*version) && self.allows(*version))
             .collect()
     }
 
@@ -178,29 +244,81 @@ impl ApiVersionPolicy {
             Err(UnknownApiVersion) if *self == Self::Lenient => ApiVersion::LATEST,
             Err(UnknownApiVersion) => return Err(unsupported()),
         };
-        if version < family.first_version() || !self.allows(version) {
+        if !family.exists_in(version) || !self.allows(version) {
             return Err(unsupported());
         }
         Ok(version)
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn parses_every_stable_version_and_nothing_else() {
+    fn parses_every_known_version_and_nothing_else() {
         for version in ApiVersion::ALL {
             assert_eq!(version.as_str().parse::<ApiVersion>(), Ok(version));
         }
-        assert!("2025-03-02-preview".parse::<ApiVersion>().is_err());
+        assert_eq!(
+            "2025-03-02-preview".parse::<ApiVersion>(),
+            Ok(ApiVersion::V2025_03_02_Preview)
+        );
+        assert!("2025-04-01-preview".parse::<ApiVersion>().is_err());
         assert!("".parse::<ApiVersion>().is_err());
     }
 
     #[test]
-    fn stable_policy_refuses_previews_and_missing_values() {
-        let policy = ApiVersionPolicy::Stable;
+    fn every_feature_gate_opens_where_the_versions_table_says() {
+        use ApiVersion as V;
+        let with =
+            |gate: fn(V) -> bool| -> Vec<V> { V::ALL.into_iter().filter(|v| gate(*v)).collect() };
+
+        assert_eq!(with(V::has_teams_user_exchange), V::ALL[1..].to_vec());
+        assert_eq!(with(V::honours_expires_in), V::ALL[2..].to_vec());
+        assert_eq!(with(V::has_join_scopes), V::ALL[3..].to_vec());
+        assert_eq!(
+            with(V::has_teams_extension),
+            [V::V2025_03_02_Preview, V::V2025_06_30, V::V2026_09_23]
+        );
+        assert_eq!(with(V::has_custom_id), [V::V2025_03_02_Preview]);
+        assert_eq!(with(V::has_get_identity), [V::V2025_03_02_Preview]);
+        assert_eq!(V::STABLE.iter().filter(|v| v.is_preview()).count(), 0);
+    }
+
+    #[test]
+    fn route_families_list_the_versions_they_exist_in() {
+        let policy = ApiVersionPolicy::default();
+
+        assert_eq!(
+            policy.supported_header(RouteFamily::Identities),
+            "2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-03-02-preview, 2025-06-30, 2026-09-23"
+        );
+        assert_eq!(
+            policy.supported_header(RouteFamily::TeamsExtension),
+            "2025-03-02-preview, 2025-06-30, 2026-09-23"
+        );
+        assert_eq!(
+            policy.supported_header(RouteFamily::IdentityDetail),
+            "2025-03-02-preview"
+        );
+        assert_eq!(
+            policy.resolve(Some("2023-10-01"), RouteFamily::TeamsExtension),
+            Err(VersionRefusal::Unsupported("2023-10-01".into()))
+        );
+        assert!(
+            policy
+                .resolve(Some("2026-09-23"), RouteFamily::IdentityDetail)
+                .is_err()
+        );
+        assert_eq!(
+            ApiVersionPolicy::Stable.resolve(Some("2025-03-02-preview"), RouteFamily::Identities),
+            Err(VersionRefusal::Unsupported("2025-03-02-preview".into()))
+        );
+    }
+
+    #[test]
+    fn served_policy_refuses_unknown_and_missing_values() {
+        let policy = ApiVersionPolicy::Served;
         let family = RouteFamily::Identities;
 
         assert_eq!(
@@ -220,7 +338,7 @@ mod tests {
 
     #[test]
     fn teams_user_exchange_starts_at_2022_06_01() {
-        let policy = ApiVersionPolicy::Stable;
+        let policy = ApiVersionPolicy::Served;
 
         assert!(
             policy
@@ -234,7 +352,7 @@ mod tests {
         );
         assert_eq!(
             policy.supported_header(RouteFamily::TeamsUser),
-            "2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23"
+            "2022-06-01, 2022-10-01, 2023-10-01, 2025-03-02-preview, 2025-06-30, 2026-09-23"
         );
     }
 
@@ -243,7 +361,7 @@ mod tests {
         let policy = ApiVersionPolicy::Lenient;
 
         assert_eq!(
-            policy.resolve(Some("2025-03-02-preview"), RouteFamily::Identities),
+            policy.resolve(Some("2099-01-01-preview"), RouteFamily::Identities),
             Ok(ApiVersion::LATEST)
         );
         assert_eq!(

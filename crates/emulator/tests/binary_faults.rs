@@ -62,7 +62,7 @@ async fn fault_flags_are_served() {
 #[tokio::test]
 async fn a_bad_fault_spec_exits_with_status_2_and_says_why() {
     for (spec, expected) in [
-        ("op=get,kind=reset", "op=get"),
+        ("op=list,kind=reset", "op=list"),
         ("kind=explode", "unknown kind 'explode'"),
         ("status=200", "400 to 599"),
         ("op=create", "names no fault"),

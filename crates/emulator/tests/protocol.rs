@@ -14,7 +14,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::json;
 use time::OffsetDateTime;
 
-const ALL_VERSIONS: &str = "2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23";
+const ALL_VERSIONS: &str =
+    "2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-03-02-preview, 2025-06-30, 2026-09-23";
 
 #[tokio::test]
 async fn every_stable_version_is_served() {
@@ -74,7 +75,7 @@ async fn teams_user_exchange_needs_2022_06_01() {
     assert_eq!(reply.error_code(), "UnsupportedApiVersion");
     assert_eq!(
         reply.header("api-supported-versions"),
-        Some("2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23")
+        Some("2022-06-01, 2022-10-01, 2023-10-01, 2025-03-02-preview, 2025-06-30, 2026-09-23")
     );
 }
 
@@ -100,7 +101,7 @@ async fn version_policies_narrow_or_widen_what_is_served() {
         .unwrap();
     let reply = send(
         &lenient,
-        Call::post("/identities?api-version=2025-03-02-preview"),
+        Call::post("/identities?api-version=2099-01-01-preview"),
     )
     .await;
     assert_eq!(reply.status, StatusCode::CREATED);
@@ -132,13 +133,13 @@ async fn unknown_routes_and_methods_get_envelopes() {
     let reply = send(
         &emulator,
         Call::new(
-            Method::GET,
+            Method::PUT,
             format!("/identities/8:acs:x_y?api-version={LATEST}"),
         ),
     )
     .await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(reply.header("allow"), Some("DELETE"));
+    assert_eq!(reply.header("allow"), Some("GET, DELETE"));
 }
 
 #[tokio::test]

@@ -59,7 +59,7 @@ async fn exchanges_a_valid_token_with_the_same_expiry() {
     assert!(emulator.is_token_valid(acs_token));
     assert_eq!(
         reply.header("api-supported-versions"),
-        Some("2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30, 2026-09-23")
+        Some("2022-06-01, 2022-10-01, 2023-10-01, 2025-03-02-preview, 2025-06-30, 2026-09-23")
     );
 }
 

@@ -39,11 +39,28 @@ impl std::error::Error for TimestampError {}
 ///
 /// # Errors
 ///
-/// Returns [`TimestampError`] when `text` is not an RFC 3339 date-time.
+/// Returns [`TimestampError`] when `text` is not an RFC 3339 date-time, or when the instant
+/// it names falls outside the years `0000..=9999` in UTC (an offset can push a valid-looking
+/// `9999-12-31T23:59:59-01:00` past them), so that whatever parses can also be written.
 pub fn parse(text: &str) -> Result<OffsetDateTime, TimestampError> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|error| TimestampError {
+    let value = OffsetDateTime::parse(text, &Rfc3339).map_err(|error| TimestampError {
         message: format!("invalid RFC 3339 timestamp {text:?}: {error}"),
-    })
+    })?;
+    to_writable_utc(value)?;
+    Ok(value)
+}
+
+/// `value` in UTC, when that lands in the years RFC 3339 can write.
+fn to_writable_utc(value: OffsetDateTime) -> Result<OffsetDateTime, TimestampError> {
+    value
+        .checked_to_offset(UtcOffset::UTC)
+        .filter(|utc| (0..=9999).contains(&utc.year()))
+        .ok_or_else(|| TimestampError {
+            message: format!(
+                "the instant {value} falls outside the years 0000 to 9999 in UTC, which an \
+                 RFC 3339 timestamp cannot express"
+            ),
+        })
 }
 
 /// Writes a timestamp the way the service does: converted to UTC, seven fractional digits
@@ -54,15 +71,7 @@ pub fn parse(text: &str) -> Result<OffsetDateTime, TimestampError> {
 /// Returns [`TimestampError`] when the UTC year falls outside `0000..=9999`, which RFC 3339
 /// cannot express.
 pub fn format(value: OffsetDateTime) -> Result<String, TimestampError> {
-    let utc = value.to_offset(UtcOffset::UTC);
-    if !(0..=9999).contains(&utc.year()) {
-        return Err(TimestampError {
-            message: format!(
-                "year {} cannot be written as an RFC 3339 timestamp",
-                utc.year()
-            ),
-        });
-    }
+    let utc = to_writable_utc(value)?;
     utc.format(SERVICE_FORMAT).map_err(|error| TimestampError {
         message: format!("timestamp cannot be written in the service format: {error}"),
     })
@@ -235,7 +244,23 @@ mod tests {
     #[test]
     fn years_before_zero_cannot_be_written() {
         let error = format(datetime!(-0001-01-01 00:00:00 UTC)).unwrap_err();
-        assert!(error.to_string().contains("year -1"), "{error}");
+        assert!(error.to_string().contains("0000 to 9999"), "{error}");
+    }
+
+    #[test]
+    fn instants_an_offset_pushes_past_the_writable_years_do_not_parse() {
+        for text in [
+            "9999-12-31T23:59:59.9999999-01:00",
+            "0000-01-01T00:00:00+01:00",
+        ] {
+            let error = parse(text).unwrap_err();
+            assert!(
+                error.to_string().contains("0000 to 9999"),
+                "{text}: {error}"
+            );
+        }
+        assert!(parse("9999-12-31T23:59:59.9999999+00:00").is_ok());
+        assert!(parse("0000-01-01T00:00:00-01:00").is_ok());
     }
 
     #[test]

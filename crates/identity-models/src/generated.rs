@@ -230,6 +230,16 @@ pub struct CommunicationIdentityCreateRequest {
     /// Part of the API since version `2022-10-01`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_minutes: Option<i32>,
+    /// An id of the caller's choosing for the user. Creating with a custom id that is already
+    /// in use returns the user created with it before, instead of a new one.
+    ///
+    /// JSON member `customId`, optional: `None` leaves it out. From 1 to 256 characters long.
+    ///
+    /// Part of the API since version `2025-03-02-preview`. Preview only: present with the
+    /// crate's `preview` feature.
+    #[cfg(feature = "preview")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
 }
 
 impl CommunicationIdentityCreateRequest {
@@ -238,6 +248,10 @@ impl CommunicationIdentityCreateRequest {
 
     /// The API version that introduced the `expiresInMinutes` member.
     pub const EXPIRES_IN_MINUTES_SINCE: &'static str = "2022-10-01";
+
+    /// The API version that introduced the `customId` member.
+    #[cfg(feature = "preview")]
+    pub const CUSTOM_ID_SINCE: &'static str = "2025-03-02-preview";
 }
 
 /// Body of an issue-token call.
@@ -278,11 +292,56 @@ pub struct CommunicationIdentity {
     ///
     /// JSON member `id`, always present.
     pub id: String,
+    /// The custom id the user was created with, if any.
+    ///
+    /// JSON member `customId`, optional: `None` leaves it out. Only the service sets it.
+    ///
+    /// Part of the API since version `2025-03-02-preview`. Preview only: present with the
+    /// crate's `preview` feature.
+    #[cfg(feature = "preview")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// When an access token was last issued to the user; absent when none was.
+    ///
+    /// JSON member `lastTokenIssuedAt`, optional: `None` leaves it out. Only the service sets
+    /// it.
+    ///
+    /// Part of the API since version `2025-03-02-preview`. Preview only: present with the
+    /// crate's `preview` feature.
+    #[cfg(feature = "preview")]
+    #[serde(
+        with = "crate::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_token_issued_at: Option<OffsetDateTime>,
 }
 
 impl CommunicationIdentity {
     /// The API version that introduced this model.
     pub const SINCE: &'static str = "2021-03-07";
+
+    /// The API version that introduced the `customId` member.
+    #[cfg(feature = "preview")]
+    pub const CUSTOM_ID_SINCE: &'static str = "2025-03-02-preview";
+
+    /// The API version that introduced the `lastTokenIssuedAt` member.
+    #[cfg(feature = "preview")]
+    pub const LAST_TOKEN_ISSUED_AT_SINCE: &'static str = "2025-03-02-preview";
+
+    /// The model with the given required members and every optional member `None`.
+    ///
+    /// Prefer it to a struct literal in code that must build both with and without the
+    /// `preview` feature, which adds members.
+    pub fn new(id: String) -> Self {
+        Self {
+            id,
+            #[cfg(feature = "preview")]
+            custom_id: None,
+            #[cfg(feature = "preview")]
+            last_token_issued_at: None,
+        }
+    }
 }
 
 /// An access token together with the moment it stops being valid.
@@ -306,10 +365,10 @@ pub struct CommunicationIdentityAccessToken {
 
 impl fmt::Debug for CommunicationIdentityAccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CommunicationIdentityAccessToken")
-            .field("token", &format_args!("***"))
-            .field("expires_on", &self.expires_on)
-            .finish()
+        let mut out = f.debug_struct("CommunicationIdentityAccessToken");
+        out.field("token", &format_args!("***"));
+        out.field("expires_on", &self.expires_on);
+        out.finish()
     }
 }
 
@@ -365,11 +424,11 @@ pub struct TeamsUserExchangeTokenRequest {
 
 impl fmt::Debug for TeamsUserExchangeTokenRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TeamsUserExchangeTokenRequest")
-            .field("token", &format_args!("***"))
-            .field("app_id", &self.app_id)
-            .field("user_id", &self.user_id)
-            .finish()
+        let mut out = f.debug_struct("TeamsUserExchangeTokenRequest");
+        out.field("token", &format_args!("***"));
+        out.field("app_id", &self.app_id);
+        out.field("user_id", &self.user_id);
+        out.finish()
     }
 }
 
@@ -515,6 +574,14 @@ pub mod constraints {
 
     /// Value the service assumes when `expiresInMinutes` is absent.
     pub const EXPIRES_IN_MINUTES_DEFAULT: i32 = 1440;
+
+    /// Fewest characters the service accepts in `customId`.
+    #[cfg(feature = "preview")]
+    pub const CUSTOM_ID_MIN_LENGTH: usize = 1;
+
+    /// Most characters the service accepts in `customId`.
+    #[cfg(feature = "preview")]
+    pub const CUSTOM_ID_MAX_LENGTH: usize = 256;
 }
 
 /// The API versions the description covers.
@@ -544,6 +611,15 @@ pub mod api_versions {
     /// `2026-09-23`: Same operations and members as 2025-06-30; the newest stable version.
     pub const V2026_09_23: &str = "2026-09-23";
 
+    /// `2025-03-02-preview`: Everything of 2025-06-30 (Teams Extension included), plus
+    /// caller-chosen custom ids on user creation and reading a user back with its custom id and
+    /// last token issue time. Its Entra ID exchange and assignment operations are not described
+    /// here.
+    ///
+    /// Preview: present with the crate's `preview` feature.
+    #[cfg(feature = "preview")]
+    pub const V2025_03_02_PREVIEW: &str = "2025-03-02-preview";
+
     /// Every stable version, oldest first.
     pub const STABLE: &[&str] = &[
         V2021_03_07,
@@ -560,16 +636,37 @@ pub mod api_versions {
     /// Name of the query parameter every request carries the version in.
     pub const QUERY_PARAMETER: &str = "api-version";
 
+    /// Every modelled preview version; empty without the `preview` feature.
+    pub const PREVIEW: &[&str] = &[
+        #[cfg(feature = "preview")]
+        V2025_03_02_PREVIEW,
+    ];
+
     /// Versions the service offers that the description does not model yet.
-    pub const UNMODELLED: &[&str] = &["2025-03-02-preview"];
+    pub const UNMODELLED: &[&str] = &[];
+
+    /// The stable version whose whole surface the preview `api_version` also has, or
+    /// `None` when `api_version` is not a modelled preview version. Known with and
+    /// without the `preview` feature, so [`supports`] answers the same either way.
+    pub fn preview_baseline(api_version: &str) -> Option<&'static str> {
+        match api_version {
+            "2025-03-02-preview" => Some("2025-06-30"),
+            _ => None,
+        }
+    }
 
     /// Whether `api_version` has a feature that appeared in `since`.
     ///
-    /// Only the leading date takes part, so `2025-03-02-preview` counts as
-    /// `2025-03-02`.
+    /// Between stable versions the release dates decide. A feature introduced by a
+    /// preview version exists only in that version. A modelled preview version has
+    /// everything up to its [`preview_baseline`]; any other string is compared by
+    /// its leading `YYYY-MM-DD` date.
     pub fn supports(api_version: &str, since: &str) -> bool {
-        let wanted = api_version.get(..10).unwrap_or(api_version);
-        wanted >= since.get(..10).unwrap_or(since)
+        if since.ends_with("-preview") {
+            return api_version == since;
+        }
+        let effective = preview_baseline(api_version).unwrap_or(api_version);
+        effective.get(..10).unwrap_or(effective) >= since.get(..10).unwrap_or(since)
     }
 }
 
@@ -662,6 +759,31 @@ pub mod operations {
         response_model: None,
         success_statuses: &[204],
         since: "2021-03-07",
+    };
+
+    /// Reads a user back: its id, custom id and when a token was last issued to it.
+    ///
+    /// `GET /identities/{id}`, since API version `2025-03-02-preview`.
+    ///
+    /// Path parameters:
+    ///
+    /// - `id`: Raw id of the user, sent percent-encoded as one segment.
+    ///
+    /// No request body. Success: 200 with
+    /// [`CommunicationIdentity`](crate::CommunicationIdentity).
+    ///
+    /// Preview only: present with the crate's `preview` feature.
+    #[cfg(feature = "preview")]
+    pub const GET_IDENTITY: Operation = Operation {
+        name: "get_identity",
+        method: "GET",
+        path: "/identities/{id}",
+        path_params: &["id"],
+        request_model: None,
+        request_required: false,
+        response_model: Some("CommunicationIdentity"),
+        success_statuses: &[200],
+        since: "2025-03-02-preview",
     };
 
     /// Invalidates every access token issued to a user so far.
@@ -824,10 +946,13 @@ pub mod operations {
         since: "2025-06-30",
     };
 
-    /// Every operation, in the order of the description.
+    /// Every operation, in the order of the description (preview-only ones with the
+    /// `preview` feature).
     pub const ALL: &[Operation] = &[
         CREATE_IDENTITY,
         DELETE_IDENTITY,
+        #[cfg(feature = "preview")]
+        GET_IDENTITY,
         REVOKE_ACCESS_TOKENS,
         ISSUE_ACCESS_TOKEN,
         EXCHANGE_TEAMS_USER_ACCESS_TOKEN,

@@ -13,6 +13,13 @@
 //! unknown enum strings survive as `Other(String)`, and timestamps accept any RFC 3339
 //! precision and offset. Fields that carry tokens print as `***` in `Debug`.
 //!
+//! The feature `preview` adds what only the preview API version `2025-03-02-preview` has:
+//! `customId` on [`CommunicationIdentityCreateRequest`], `customId` and `lastTokenIssuedAt`
+//! on [`CommunicationIdentity`], the `GET /identities/{id}` operation record, the version
+//! constant and the custom id length limits. Without it those members are unknown and, like
+//! any unknown member, ignored when reading. Code that must build either way constructs
+//! such models with `new(..)` or `..Default::default()` rather than a full struct literal.
+//!
 //! Besides the wire types, the description yields constants both sides share:
 //! [`constraints`] (request limits), [`api_versions`], [`service`] and [`operations`]
 //! (method, path, bodies, success statuses and first API version of each call).

@@ -91,7 +91,7 @@ fn stable_versions_are_ordered_and_end_with_the_default() {
     );
     assert_eq!(api_versions::STABLE.last(), Some(&api_versions::DEFAULT));
     assert_eq!(api_versions::QUERY_PARAMETER, "api-version");
-    assert_eq!(api_versions::UNMODELLED, ["2025-03-02-preview"]);
+    assert!(api_versions::UNMODELLED.is_empty());
     assert!(api_versions::supports("2023-10-01", "2023-10-01"));
     assert!(!api_versions::supports("2022-10-01", "2023-10-01"));
     assert_eq!(
@@ -102,7 +102,7 @@ fn stable_versions_are_ordered_and_end_with_the_default() {
 
 #[test]
 fn every_operation_is_listed_once_with_consistent_facts() {
-    assert_eq!(operations::ALL.len(), 9);
+    assert_eq!(operations::ALL.len(), 9 + api_versions::PREVIEW.len());
     let names: BTreeSet<_> = operations::ALL.iter().map(|op| op.name).collect();
     assert_eq!(names.len(), operations::ALL.len());
     for operation in operations::ALL {
@@ -124,7 +124,8 @@ fn every_operation_is_listed_once_with_consistent_facts() {
         );
         assert!(operation.request_model.is_some() || !operation.request_required);
         assert!(
-            api_versions::STABLE.contains(&operation.since),
+            api_versions::STABLE.contains(&operation.since)
+                || api_versions::PREVIEW.contains(&operation.since),
             "{operation:?}"
         );
     }
@@ -154,4 +155,52 @@ fn operation_records_match_the_rest_api() {
     assert!(exchange.is_available_in("2022-06-01"));
     assert!(!operations::DELETE_TEAMS_EXTENSION_ASSIGNMENT.is_available_in("2023-10-01"));
     assert!(operations::DELETE_TEAMS_EXTENSION_ASSIGNMENT.is_available_in(api_versions::DEFAULT));
+}
+
+#[test]
+fn preview_features_exist_only_in_the_preview_version() {
+    let preview = "2025-03-02-preview";
+    assert_eq!(api_versions::preview_baseline(preview), Some("2025-06-30"));
+    assert_eq!(api_versions::preview_baseline("2026-09-23"), None);
+    // The preview has everything of 2025-06-30, Teams Extension included ...
+    for since in api_versions::STABLE.iter().take(5) {
+        assert!(api_versions::supports(preview, since), "{since}");
+    }
+    assert!(operations::UPSERT_TEAMS_EXTENSION_ASSIGNMENT.is_available_in(preview));
+    // ... but nothing newer, and its own additions exist in no stable version.
+    assert!(!api_versions::supports(preview, "2026-09-23"));
+    for stable in api_versions::STABLE {
+        assert!(!api_versions::supports(stable, preview), "{stable}");
+    }
+}
+
+#[cfg(feature = "preview")]
+mod preview {
+    use acs_identity_models::{
+        CommunicationIdentity, CommunicationIdentityCreateRequest, api_versions, constraints,
+        operations,
+    };
+
+    #[test]
+    fn the_preview_surface_is_modelled() {
+        assert_eq!(api_versions::PREVIEW, [api_versions::V2025_03_02_PREVIEW]);
+        assert_eq!(constraints::CUSTOM_ID_MIN_LENGTH, 1);
+        assert_eq!(constraints::CUSTOM_ID_MAX_LENGTH, 256);
+        assert_eq!(
+            CommunicationIdentityCreateRequest::CUSTOM_ID_SINCE,
+            api_versions::V2025_03_02_PREVIEW
+        );
+        assert_eq!(
+            CommunicationIdentity::LAST_TOKEN_ISSUED_AT_SINCE,
+            api_versions::V2025_03_02_PREVIEW
+        );
+
+        let get = operations::GET_IDENTITY;
+        assert_eq!((get.method, get.path), ("GET", "/identities/{id}"));
+        assert_eq!(get.success_statuses, [200]);
+        assert_eq!(get.response_model, Some("CommunicationIdentity"));
+        assert!(get.is_available_in(api_versions::V2025_03_02_PREVIEW));
+        assert!(!get.is_available_in(api_versions::DEFAULT));
+        assert!(operations::ALL.contains(&get));
+    }
 }

@@ -81,9 +81,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let user_and_token = client
         .create_user_and_token(
             &scopes,
-            CreateUserAndTokenOptions {
-                expires_in: Some(one_hour),
-            },
+            CreateUserAndTokenOptions::default().with_expires_in(one_hour),
         )
         .await?;
     println!(

@@ -1,15 +1,30 @@
-//! [`CommunicationIdentityClient`]: the six Identity operations on top of the shared
-//! pipeline.
+//! [`CommunicationIdentityClient`]: construction, and the one send-check-decode step every
+//! operation goes through.
 //!
 //! Each method checks its input first ([`crate::checks`]: scopes, lifetime, api-version
 //! support), then builds exactly one [`Request`] for its [`Operation`] (URL from
-//! [`crate::endpoint`], body from the wire models of `acs-identity-models`), sends it
-//! through the `acs-core-http` pipeline (request id, user agent, retry, HMAC or bearer
-//! signing, logging, transport), checks the status that operation succeeds with
-//! ([`Operation::check_status`]), and maps the body onto the result types
-//! ([`CommunicationUserIdentifier`], [`CommunicationAccessToken`],
-//! [`CommunicationUserToken`]). An error status becomes [`Error::from_response`], which
-//! keeps the status and the service's error code, message and target.
+//! [`crate::endpoint`], body from the wire models of `acs-identity-models`), and hands it to
+//! [`CommunicationIdentityClient::call`]: that sends it through the `acs-core-http` pipeline
+//! (request id, user agent, retry, HMAC or bearer signing, logging, transport), checks the
+//! status that operation succeeds with ([`Operation::check_status`]), decodes the body onto
+//! the result types and returns them as a [`WithResponse`] with the status and headers.
+//! Every public method `foo` is `foo_with_response` without the response. An error status
+//! becomes [`Error::from_response`], which keeps the status and the service's error code,
+//! message and target. The operations themselves are further `impl` blocks on the same
+//! client: users and tokens in `users.rs`, Teams Extension in `teams_extension.rs` and the
+//! preview ones in `preview.rs`.
+//!
+//! # Two pipelines
+//!
+//! The Teams Extension token exchange is authorized by the caller's Entra *user* token,
+//! not by the client's access key or token credential. The client therefore holds a second
+//! pipeline, built from the same [`ClientOptions`](acs_core_http::ClientOptions) and the
+//! same transport (so the same connection pool, retry rules, logging and caller policies),
+//! but without the client's authentication policy. A call that brings its own
+//! `Authorization` header goes through that one ([`Auth::CallerAuthorization`]), so nothing
+//! can overwrite or add to the header (no HMAC `x-ms-date` or content hash either), and the
+//! key-signing and bearer policies stay unaware of the case. The header value is marked
+//! sensitive, and the logging policy never prints `Authorization` anyway.
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,32 +32,30 @@ use std::sync::Arc;
 use acs_core_auth::{AzureKeyCredential, ConnectionString, TokenCredential};
 use acs_core_http::policies::{BearerTokenPolicy, HmacAuthenticationPolicy};
 use acs_core_http::{
-    Context, Error, ErrorKind, Pipeline, Policy, Request, Response, check_endpoint_scheme,
+    Context, Error, ErrorKind, HyperTransport, Pipeline, Policy, Request, Response,
+    check_endpoint_scheme,
 };
 use acs_identity_models::{
-    CommunicationIdentityAccessToken, CommunicationIdentityAccessTokenRequest,
-    CommunicationIdentityAccessTokenResult, CommunicationIdentityCreateRequest,
-    CommunicationIdentityTokenScope, TeamsUserExchangeTokenRequest,
+    CommunicationIdentityAccessToken, CommunicationIdentityAccessTokenResult,
 };
 use http::HeaderValue;
-use http::header::{ACCEPT, CONTENT_TYPE};
+use http::header::ACCEPT;
+use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::checks::{check_lifetime, check_scopes};
 use crate::endpoint::{operation_url, parse_endpoint};
 use crate::operation::Operation;
 use crate::response::parse_body;
 use crate::{
     ApiVersion, CommunicationAccessToken, CommunicationIdentityClientOptions,
-    CommunicationUserIdentifier, CommunicationUserToken, CreateUserAndTokenOptions,
-    GetTokenForTeamsUserOptions, GetTokenOptions,
+    CommunicationUserIdentifier, CommunicationUserToken, WithResponse,
 };
 
 /// The scope requested from a [`TokenCredential`] for calls to the Identity service. The
 /// double slash is part of the value the service expects.
 pub const COMMUNICATION_SCOPE: &str = "https://communication.azure.com//.default";
 
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
+pub(crate) const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A client for the Identity service of one Communication Services resource: creates and
 /// deletes users, issues and revokes their access tokens, and exchanges Teams users' Entra
@@ -57,6 +70,18 @@ pub struct CommunicationIdentityClient {
     api_version: ApiVersion,
     auth: AuthKind,
     pipeline: Arc<Pipeline>,
+    /// The same policies without the client's authentication, for calls that carry their
+    /// own `Authorization` (see the module docs).
+    caller_auth_pipeline: Arc<Pipeline>,
+}
+
+/// Who authorizes a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// The client's credential: HMAC with the access key, or its bearer token.
+    Client,
+    /// The request's own `Authorization` header, left exactly as set.
+    CallerAuthorization,
 }
 
 /// The credential a constructor was given, before it becomes a policy.
@@ -163,10 +188,22 @@ impl CommunicationIdentityClient {
             }
         };
 
+        // Both pipelines share one transport, hence one connection pool.
+        let mut client_options = options.client_options;
+        if client_options.transport.is_none() {
+            client_options.transport = Some(Arc::new(HyperTransport::new()?));
+        }
+        let caller_auth_pipeline = Pipeline::new(
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+            client_options.clone(),
+            Vec::new(),
+            Vec::new(),
+        )?;
         let pipeline = Pipeline::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
-            options.client_options,
+            client_options,
             Vec::new(),
             vec![auth_policy],
         )?;
@@ -175,6 +212,7 @@ impl CommunicationIdentityClient {
             api_version: options.api_version,
             auth,
             pipeline: Arc::new(pipeline),
+            caller_auth_pipeline: Arc::new(caller_auth_pipeline),
         })
     }
 
@@ -188,183 +226,89 @@ impl CommunicationIdentityClient {
         self.api_version
     }
 
-    /// Creates a new user (`POST /identities`, no body).
-    ///
-    /// Not idempotent: the pipeline repeats it only when the service cannot have acted (no
-    /// connection, or a 429/503 naming a wait), so a retry never creates a second user.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::HttpResponse`] when the service answers with anything but 201 (with its
-    /// status, code and message); [`ErrorKind::DataConversion`] when the 201 body is not an
-    /// identity; transport and credential errors from the pipeline.
-    pub async fn create_user(&self) -> Result<CommunicationUserIdentifier, Error> {
-        let operation = Operation::CreateUser;
-
-        let mut request = self.request(operation)?;
-        // No body, but the same Content-Type as the other official SDKs send (Content-Length 0).
-        request.insert_header(CONTENT_TYPE, JSON);
-
-        let response = self.send(operation, request).await?;
-        let result: CommunicationIdentityAccessTokenResult =
-            parse_body(&response, operation.name())?;
-        Ok(CommunicationUserIdentifier::new(result.identity.id))
-    }
-
-    /// Creates a new user and issues it an access token for `scopes` in one request.
-    /// Retried only as [`create_user`](Self::create_user) is.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`] before sending when `scopes` is empty, or when the
-    /// lifetime or a scope needs a newer api-version than the client's (a lifetime needs
-    /// 2022-10-01, the join scopes 2023-10-01). Otherwise as
-    /// [`create_user`](Self::create_user); a 201 without a token is
-    /// [`ErrorKind::DataConversion`].
-    pub async fn create_user_and_token(
-        &self,
-        scopes: &[CommunicationIdentityTokenScope],
-        options: CreateUserAndTokenOptions,
-    ) -> Result<CommunicationUserToken, Error> {
-        let operation = Operation::CreateUserAndToken;
-
-        check_scopes(self.api_version, scopes)?;
-        let expires_in_minutes = check_lifetime(self.api_version, options.expires_in)?;
-
-        let mut request = self.request(operation)?;
-        request.set_json(&CommunicationIdentityCreateRequest {
-            create_token_with_scopes: Some(scopes.to_vec()),
-            expires_in_minutes,
-        })?;
-
-        let response = self.send(operation, request).await?;
-        let result: CommunicationIdentityAccessTokenResult =
-            parse_body(&response, operation.name())?;
-        let access_token = result.access_token.ok_or_else(|| {
-            Error::new(
-                ErrorKind::DataConversion,
-                format!("the {} response has no accessToken", operation.name()),
-            )
-        })?;
-        Ok(CommunicationUserToken {
-            user: CommunicationUserIdentifier::new(result.identity.id),
-            access_token: access_token.into(),
-        })
-    }
-
-    /// Issues an access token for `scopes` to an existing `user`
-    /// (`POST /identities/{id}/:issueAccessToken`).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`] before sending, as for
-    /// [`create_user_and_token`](Self::create_user_and_token), and when the user's id is
-    /// empty, `.` or `..` (no URL path can name such a user; see
-    /// [`CommunicationUserIdentifier`]). [`ErrorKind::HttpResponse`] for any status but 200
-    /// (for example 404 for an unknown user); [`ErrorKind::DataConversion`] when the 200
-    /// body is not a token.
-    pub async fn get_token(
-        &self,
-        user: &CommunicationUserIdentifier,
-        scopes: &[CommunicationIdentityTokenScope],
-        options: GetTokenOptions,
-    ) -> Result<CommunicationAccessToken, Error> {
-        let operation = Operation::GetToken { user_id: user.id() };
-
-        check_scopes(self.api_version, scopes)?;
-        let expires_in_minutes = check_lifetime(self.api_version, options.expires_in)?;
-
-        let mut request = self.request(operation)?;
-        request.set_json(&CommunicationIdentityAccessTokenRequest {
-            scopes: scopes.to_vec(),
-            expires_in_minutes,
-        })?;
-
-        let response = self.send(operation, request).await?;
-        let token: CommunicationIdentityAccessToken = parse_body(&response, operation.name())?;
-        Ok(token.into())
-    }
-
-    /// Revokes every access token issued to `user` so far
-    /// (`POST /identities/{id}/:revokeAccessTokens`, no body).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`] before sending when the user's id is empty, `.` or `..`.
-    /// [`ErrorKind::HttpResponse`] for any status but 204; transport and credential errors
-    /// from the pipeline.
-    pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let operation = Operation::RevokeTokens { user_id: user.id() };
-        self.send(operation, self.request(operation)?).await?;
-        Ok(())
-    }
-
-    /// Deletes `user` and revokes all of its tokens (`DELETE /identities/{id}`).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`] before sending when the user's id is empty, `.` or `..`.
-    /// [`ErrorKind::HttpResponse`] for any status but 204; transport and credential errors
-    /// from the pipeline.
-    pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<(), Error> {
-        let operation = Operation::DeleteUser { user_id: user.id() };
-        self.send(operation, self.request(operation)?).await?;
-        Ok(())
-    }
-
-    /// Exchanges a Teams user's Entra ID access token for a Communication Services access
-    /// token with the same expiry (`POST /teamsUser/:exchangeAccessToken`).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`] before sending when the client's api-version is older than
-    /// 2022-06-01. [`ErrorKind::HttpResponse`] for any status but 200: 401 for an invalid or
-    /// expired Entra token, 400 when `client_id` or `user_object_id` do not match it.
-    /// [`ErrorKind::DataConversion`] when the 200 body is not a token.
-    pub async fn get_token_for_teams_user(
-        &self,
-        options: GetTokenForTeamsUserOptions,
-    ) -> Result<CommunicationAccessToken, Error> {
-        let operation = Operation::GetTokenForTeamsUser;
-
-        self.api_version
-            .require(ApiVersion::V2022_06_01, "the Teams user token exchange")?;
-
-        let mut request = self.request(operation)?;
-        request.set_json(&TeamsUserExchangeTokenRequest {
-            token: options.teams_user_aad_token.expose().to_owned(),
-            app_id: options.client_id,
-            user_id: options.user_object_id,
-        })?;
-
-        let response = self.send(operation, request).await?;
-        let token: CommunicationIdentityAccessToken = parse_body(&response, operation.name())?;
-        Ok(token.into())
-    }
-
     /// The request of `operation`: its method, its URL (with the api-version query) and
     /// `Accept`.
-    fn request(&self, operation: Operation<'_>) -> Result<Request, Error> {
+    pub(crate) fn request(&self, operation: Operation<'_>) -> Result<Request, Error> {
         let url = operation_url(&self.endpoint, operation, self.api_version)?;
         let mut request = Request::new(operation.method(), url);
         request.insert_header(ACCEPT, JSON);
         Ok(request)
     }
 
-    /// Sends `request` through the pipeline, marked idempotent or not as `operation` is,
-    /// and turns any status but the operation's success into an error.
-    async fn send(
+    /// The one step every operation ends with: sends `request` through the pipeline `auth`
+    /// selects, marked idempotent or not as `operation` is; turns any status but the
+    /// operation's success into an error; decodes the success with `decode`; and returns
+    /// the value with the response's status and headers.
+    pub(crate) async fn call<T>(
         &self,
         operation: Operation<'_>,
+        auth: Auth,
         mut request: Request,
-    ) -> Result<Response, Error> {
+        decode: impl FnOnce(&Response, &'static str) -> Result<T, Error>,
+    ) -> Result<WithResponse<T>, Error> {
+        let pipeline = match auth {
+            Auth::Client => &self.pipeline,
+            Auth::CallerAuthorization => &self.caller_auth_pipeline,
+        };
         let context = Context::new().with_idempotent(operation.idempotent());
-        let response = self.pipeline.send(&context, &mut request).await?;
+        let response = pipeline.send(&context, &mut request).await?;
         operation.check_status(&response).map_err(|error| {
             error.or_client_request_id(|| request.client_request_id().map(str::to_owned))
         })?;
-        Ok(response)
+        let value = decode(&response, operation.name())?;
+        Ok(WithResponse::new(
+            value,
+            &response,
+            request.client_request_id(),
+        ))
     }
+}
+
+/// Decodes the JSON body of `response` into the wire model `W` and converts it.
+pub(crate) fn decode_json<W: DeserializeOwned, T: From<W>>(
+    response: &Response,
+    operation: &str,
+) -> Result<T, Error> {
+    parse_body::<W>(response, operation).map(T::from)
+}
+
+/// For operations that answer with no body (204).
+pub(crate) fn no_body(_: &Response, _: &str) -> Result<(), Error> {
+    Ok(())
+}
+
+pub(crate) fn decode_token(
+    response: &Response,
+    operation: &str,
+) -> Result<CommunicationAccessToken, Error> {
+    decode_json::<CommunicationIdentityAccessToken, _>(response, operation)
+}
+
+pub(crate) fn decode_user(
+    response: &Response,
+    operation: &str,
+) -> Result<CommunicationUserIdentifier, Error> {
+    let result: CommunicationIdentityAccessTokenResult = parse_body(response, operation)?;
+    Ok(CommunicationUserIdentifier::new(result.identity.id))
+}
+
+/// A user with a token, as create-user-and-token and the Teams Extension exchange answer;
+/// a body without `accessToken` is [`ErrorKind::DataConversion`].
+pub(crate) fn decode_user_and_token(
+    response: &Response,
+    operation: &str,
+) -> Result<CommunicationUserToken, Error> {
+    let result: CommunicationIdentityAccessTokenResult = parse_body(response, operation)?;
+    let access_token = result.access_token.ok_or_else(|| {
+        Error::new(
+            ErrorKind::DataConversion,
+            format!("the {operation} response has no accessToken"),
+        )
+    })?;
+    Ok(CommunicationUserToken {
+        user: CommunicationUserIdentifier::new(result.identity.id),
+        access_token: access_token.into(),
+    })
 }
 
 impl fmt::Debug for CommunicationIdentityClient {

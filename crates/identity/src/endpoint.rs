@@ -5,8 +5,9 @@
 //! [`acs_core_auth::parse_endpoint`], the same rule a connection string's endpoint follows.
 //! Each operation appends its path and the `api-version` query ([`operation_url`]).
 //!
-//! A user id goes into the path as ONE percent-encoded segment, encoded the way the other
-//! official SDKs encode it (every byte except ASCII letters, digits and `-_.!~*'()`), so
+//! A user id (and likewise the tenant and object ids of a Teams Extension assignment) goes
+//! into the path as ONE percent-encoded segment, encoded the way the other official SDKs
+//! encode it (every byte except ASCII letters, digits and `-_.!~*'()`), so
 //! `8:acs:a b/c?d` becomes `8%3Aacs%3Aa%20b%2Fc%3Fd`. Since `/`, `\`, `?`, `#`, `%` and
 //! every control character are encoded, no id can add a segment, end the path or smuggle
 //! in an escape. Three ids cannot be a segment at all and are refused with
@@ -23,7 +24,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
 use crate::ApiVersion;
-use crate::operation::{Operation, Route};
+use crate::operation::{Assignment, Operation, Route};
 
 /// Bytes that stay literal in a path segment: the unreserved set of JavaScript's
 /// `encodeURIComponent`. Everything else, including `:` `/` `\` `?` `#` `%` and space, is
@@ -55,9 +56,9 @@ pub(crate) fn parse_endpoint(endpoint: &str) -> Result<Url, Error> {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidInput`] when the operation names a user whose id is empty, `.` or
-/// `..`, or (which the encoding rules out) when the URL's path would differ from the one
-/// built.
+/// [`ErrorKind::InvalidInput`] when the operation names a user, tenant or object whose id is
+/// empty, `.` or `..`, or (which the encoding rules out) when the URL's path would differ
+/// from the one built.
 pub(crate) fn operation_url(
     endpoint: &Url,
     operation: Operation<'_>,
@@ -66,14 +67,24 @@ pub(crate) fn operation_url(
     let path = match operation.route() {
         Route::Fixed(path) => Cow::Borrowed(path),
         Route::User { user_id, suffix } => {
-            let segment = user_segment(user_id, operation)?;
+            let segment = segment(user_id, "user id", operation)?;
             Cow::Owned(format!("/identities/{segment}{suffix}"))
+        }
+        Route::Assignment(Assignment {
+            tenant_id,
+            object_id,
+        }) => {
+            let tenant = segment(tenant_id, "tenant id", operation)?;
+            let object = segment(object_id, "object id", operation)?;
+            Cow::Owned(format!(
+                "/access/teamsExtension/tenants/{tenant}/assignments/{object}"
+            ))
         }
     };
 
     let mut url = endpoint.clone();
     // `set_path` keeps the `%XX` escapes and the literal `:` of `/:issueAccessToken`; it
-    // would resolve dot segments, which `user_segment` keeps out.
+    // would resolve dot segments, which `segment` keeps out.
     url.set_path(&path);
     if url.path() != path {
         return Err(Error::new(
@@ -89,18 +100,24 @@ pub(crate) fn operation_url(
     Ok(url)
 }
 
-/// The encoded path segment for `user_id`, or why it cannot be one.
-fn user_segment(user_id: &str, operation: Operation<'_>) -> Result<String, Error> {
-    let problem = match user_id {
+/// The encoded path segment for `raw` (a `what`, such as "user id"), or why it cannot be
+/// one.
+fn segment(raw: &str, what: &str, operation: Operation<'_>) -> Result<String, Error> {
+    let problem = match raw {
         "" => "is empty",
         "." | ".." => "is a dot segment (`.` or `..`), which a URL path resolves away",
-        _ => return Ok(encode_segment(user_id)),
+        _ => return Ok(encode_segment(raw)),
+    };
+    let hint = if what == "user id" {
+        "use the id the service returned when the user was created"
+    } else {
+        "use the id Microsoft Entra ID assigned"
     };
     Err(Error::new(
         ErrorKind::InvalidInput,
         format!(
-            "the user id for {} {problem}, so the request would address another resource; \
-             use the id the service returned when the user was created",
+            "the {what} for {} {problem}, so the request would address another resource; \
+             {hint}; nothing was sent",
             operation.name()
         ),
     ))
@@ -132,14 +149,24 @@ mod tests {
 
     #[test]
     fn every_operation_has_its_path() {
+        let assignment = "/access/teamsExtension/tenants/8%3Aacs%3Aa%20b%2Fc%3Fd/assignments/8%3Aacs%3Aa%20b%2Fc%3Fd";
         let expected = [
             "/identities",
             "/identities",
+            #[cfg(feature = "preview")]
+            "/identities",
+            #[cfg(feature = "preview")]
+            "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd",
             "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd/:issueAccessToken",
             "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd/:revokeAccessTokens",
             "/identities/8%3Aacs%3Aa%20b%2Fc%3Fd",
             "/teamsUser/:exchangeAccessToken",
+            "/access/teamsExtension/:exchangeAccessToken",
+            assignment,
+            assignment,
+            assignment,
         ];
+        assert_eq!(Operation::all("x").len(), expected.len());
         for (operation, path) in Operation::all("8:acs:a b/c?d").into_iter().zip(expected) {
             let url = url_of(operation).unwrap();
             assert_eq!(
@@ -180,6 +207,40 @@ mod tests {
                 assert!(text.contains(problem), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn tenant_and_object_ids_are_checked_separately() {
+        let operation = |tenant_id, object_id| {
+            Operation::DeleteTeamsExtensionAssignment(Assignment {
+                tenant_id,
+                object_id,
+            })
+        };
+        let text = url_of(operation("t", "..")).unwrap_err().to_string();
+        assert!(
+            text.contains("object id") && text.contains("dot segment"),
+            "{text}"
+        );
+        let text = url_of(operation("", "o")).unwrap_err().to_string();
+        assert!(
+            text.contains("tenant id") && text.contains("is empty"),
+            "{text}"
+        );
+
+        let url = url_of(operation("a/b", "c?d")).unwrap();
+        let segments: Vec<&str> = url.path_segments().unwrap().collect();
+        assert_eq!(
+            segments,
+            [
+                "access",
+                "teamsExtension",
+                "tenants",
+                "a%2Fb",
+                "assignments",
+                "c%3Fd"
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! A client for the Identity service of Azure Communication Services: create users, issue
-//! them access tokens for chat and calling, revoke those tokens, delete users, and exchange a
-//! Teams user's Microsoft Entra ID token for a Communication Services token.
+//! them access tokens for chat and calling, revoke those tokens, delete users, exchange a
+//! Teams user's Microsoft Entra ID token for a Communication Services token, and manage
+//! Teams Extension (Teams Phone extensibility) assignments and token exchanges.
+//!
+//! Every method `foo` also has `foo_with_response`, returning the same value inside a
+//! [`WithResponse`] with the HTTP status and headers. The feature `preview` adds the
+//! preview api-version `ApiVersion::V2025_03_02_Preview` and what only it has: users
+//! under a custom id (`create_user_with`, `CreateUserAndTokenOptions::custom_id`) and
+//! reading a user back (`get_user_detail`). The README has a table of every operation.
 //!
 //! This crate is the top layer of the SDK. It wires the wire models of
 //! `acs-identity-models` onto the HTTP pipeline of `acs-core-http` (request id, user agent,
@@ -119,8 +126,11 @@
 //! without sending anything, when: the scope list is empty; a [`TokenLifetime`] is outside
 //! 60..=1440 minutes (checked when it is built); the configured [`ApiVersion`] lacks the
 //! feature (a lifetime needs 2022-10-01, the `*.join*` scopes 2023-10-01, the Teams exchange
-//! 2022-06-01); or a user's id is empty, `.` or `..`, which no URL path can carry (any
-//! other id is percent-encoded into exactly one path segment). Everything else is left to
+//! 2022-06-01, Teams Extension 2025-06-30, a custom id and `get_user_detail`
+//! 2025-03-02-preview); a custom id is not 1 to 256 characters long; an Entra user token
+//! is empty or no valid header value; or a user, tenant or object id is empty, `.` or `..`,
+//! which no URL path can carry (any other id is percent-encoded into exactly one path
+//! segment). Everything else is left to
 //! the service: its error arrives as [`ErrorKind::HttpResponse`] with [`Error::status`]
 //! and [`Error::service_error`]. A success status other than the operation's own (say 200
 //! where a create answers 201) is also [`ErrorKind::HttpResponse`], with a message naming
@@ -134,26 +144,39 @@ mod lifetime;
 mod models;
 mod operation;
 mod options;
+#[cfg(feature = "preview")]
+mod preview;
 mod response;
+mod teams_extension;
+mod users;
+mod with_response;
 
 pub use api_version::ApiVersion;
 pub use client::{COMMUNICATION_SCOPE, CommunicationIdentityClient};
 pub use lifetime::TokenLifetime;
-pub use models::{CommunicationAccessToken, CommunicationUserIdentifier, CommunicationUserToken};
+#[cfg(feature = "preview")]
+pub use models::CommunicationUserDetail;
+pub use models::{
+    CommunicationAccessToken, CommunicationUserIdentifier, CommunicationUserToken,
+    TeamsExtensionAssignment, TeamsExtensionAssignmentResult,
+};
+#[cfg(feature = "preview")]
+pub use options::CreateUserOptions;
 pub use options::{
     CommunicationIdentityClientOptions, CreateUserAndTokenOptions, GetTokenForTeamsUserOptions,
-    GetTokenOptions,
+    GetTokenOptions, TeamsExtensionAssignmentOptions,
 };
+pub use with_response::WithResponse;
 
 pub use acs_core_auth::{
     AccessToken, AzureKeyCredential, CredentialError, Secret, StaticTokenCredential,
     TokenCredential, TokenRequestOptions,
 };
 pub use acs_core_http::{
-    ClientOptions, Error, ErrorKind, HyperTransport, LoggingOptions, RetryOptions, ServiceError,
-    StatusCode, Transport, UserAgentOptions,
+    ClientOptions, Error, ErrorKind, HeaderMap, HyperTransport, LoggingOptions, RetryOptions,
+    ServiceError, StatusCode, Transport, UserAgentOptions,
 };
-pub use acs_identity_models::CommunicationIdentityTokenScope;
+pub use acs_identity_models::{CommunicationIdentityTokenScope, TeamsExtensionPrincipalType};
 /// Re-exported for implementing [`TokenCredential`] without another dependency.
 pub use async_trait::async_trait;
 

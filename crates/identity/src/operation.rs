@@ -1,21 +1,28 @@
-//! The six Identity operations as data: for each, its name, HTTP method, path, the status
-//! it succeeds with and whether repeating it is safe.
+//! The Identity operations as data: for each, its name, HTTP method, path, the statuses it
+//! succeeds with and whether repeating it is safe.
 //!
 //! The client's public methods check their input and build the body; everything about the
 //! request line and the answer's status comes from here, so every operation gets the same
-//! treatment: the user id in the path is checked and encoded by [`crate::endpoint`], the
-//! retry policy learns whether the call is idempotent, and a status other than the
-//! operation's own success becomes an [`Error`] ([`Operation::check_status`]).
+//! treatment: the ids in the path are checked and encoded by [`crate::endpoint`], the retry
+//! policy learns whether the call is idempotent, and a status other than the operation's
+//! own success becomes an [`Error`] ([`Operation::check_status`]).
 
 use acs_core_http::{Error, Method, Response, StatusCode};
 
-/// One call of the Identity API, with the raw user id when its path names a user.
+/// One call of the Identity API, with the raw ids its path names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Operation<'a> {
     /// `POST /identities`, no body.
     CreateUser,
-    /// `POST /identities` with `createTokenWithScopes`.
+    /// `POST /identities` with a body: `createTokenWithScopes`, and in the preview a
+    /// `customId`.
     CreateUserAndToken,
+    /// `POST /identities` with only a `customId` (preview).
+    #[cfg(feature = "preview")]
+    CreateUserWith,
+    /// `GET /identities/{id}` (preview).
+    #[cfg(feature = "preview")]
+    GetUserDetail { user_id: &'a str },
     /// `POST /identities/{id}/:issueAccessToken`.
     GetToken { user_id: &'a str },
     /// `POST /identities/{id}/:revokeAccessTokens`.
@@ -24,6 +31,24 @@ pub(crate) enum Operation<'a> {
     DeleteUser { user_id: &'a str },
     /// `POST /teamsUser/:exchangeAccessToken`.
     GetTokenForTeamsUser,
+    /// `POST /access/teamsExtension/:exchangeAccessToken`, authorized by the caller's Entra
+    /// user token instead of the client's credential.
+    ExchangeTeamsExtensionToken,
+    /// `GET /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}`.
+    GetTeamsExtensionAssignment(Assignment<'a>),
+    /// `PUT` on the same path.
+    CreateOrReplaceTeamsExtensionAssignment(Assignment<'a>),
+    /// `DELETE` on the same path.
+    DeleteTeamsExtensionAssignment(Assignment<'a>),
+}
+
+/// The principal a Teams Extension assignment call is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Assignment<'a> {
+    /// Entra tenant id.
+    pub(crate) tenant_id: &'a str,
+    /// Entra object id of the principal.
+    pub(crate) object_id: &'a str,
 }
 
 /// Where an operation's path goes, below the endpoint root.
@@ -36,7 +61,14 @@ pub(crate) enum Route<'a> {
         user_id: &'a str,
         suffix: &'static str,
     },
+    /// `/access/teamsExtension/tenants/{tenant_id}/assignments/{object_id}`.
+    Assignment(Assignment<'a>),
 }
+
+const OK: &[StatusCode] = &[StatusCode::OK];
+const CREATED: &[StatusCode] = &[StatusCode::CREATED];
+const NO_CONTENT: &[StatusCode] = &[StatusCode::NO_CONTENT];
+const OK_OR_CREATED: &[StatusCode] = &[StatusCode::OK, StatusCode::CREATED];
 
 impl<'a> Operation<'a> {
     /// The name errors and logs use: the client method's name.
@@ -44,16 +76,30 @@ impl<'a> Operation<'a> {
         match self {
             Self::CreateUser => "create_user",
             Self::CreateUserAndToken => "create_user_and_token",
+            #[cfg(feature = "preview")]
+            Self::CreateUserWith => "create_user_with",
+            #[cfg(feature = "preview")]
+            Self::GetUserDetail { .. } => "get_user_detail",
             Self::GetToken { .. } => "get_token",
             Self::RevokeTokens { .. } => "revoke_tokens",
             Self::DeleteUser { .. } => "delete_user",
             Self::GetTokenForTeamsUser => "get_token_for_teams_user",
+            Self::ExchangeTeamsExtensionToken => "exchange_teams_extension_token",
+            Self::GetTeamsExtensionAssignment(_) => "get_teams_extension_assignment",
+            Self::CreateOrReplaceTeamsExtensionAssignment(_) => {
+                "create_or_replace_teams_extension_assignment"
+            }
+            Self::DeleteTeamsExtensionAssignment(_) => "delete_teams_extension_assignment",
         }
     }
 
     pub(crate) fn method(self) -> Method {
         match self {
-            Self::DeleteUser { .. } => Method::DELETE,
+            Self::DeleteUser { .. } | Self::DeleteTeamsExtensionAssignment(_) => Method::DELETE,
+            Self::GetTeamsExtensionAssignment(_) => Method::GET,
+            #[cfg(feature = "preview")]
+            Self::GetUserDetail { .. } => Method::GET,
+            Self::CreateOrReplaceTeamsExtensionAssignment(_) => Method::PUT,
             _ => Method::POST,
         }
     }
@@ -61,6 +107,13 @@ impl<'a> Operation<'a> {
     pub(crate) fn route(self) -> Route<'a> {
         match self {
             Self::CreateUser | Self::CreateUserAndToken => Route::Fixed("/identities"),
+            #[cfg(feature = "preview")]
+            Self::CreateUserWith => Route::Fixed("/identities"),
+            #[cfg(feature = "preview")]
+            Self::GetUserDetail { user_id } => Route::User {
+                user_id,
+                suffix: "",
+            },
             Self::GetToken { user_id } => Route::User {
                 user_id,
                 suffix: "/:issueAccessToken",
@@ -74,32 +127,56 @@ impl<'a> Operation<'a> {
                 suffix: "",
             },
             Self::GetTokenForTeamsUser => Route::Fixed("/teamsUser/:exchangeAccessToken"),
+            Self::ExchangeTeamsExtensionToken => {
+                Route::Fixed("/access/teamsExtension/:exchangeAccessToken")
+            }
+            Self::GetTeamsExtensionAssignment(assignment)
+            | Self::CreateOrReplaceTeamsExtensionAssignment(assignment)
+            | Self::DeleteTeamsExtensionAssignment(assignment) => Route::Assignment(assignment),
         }
     }
 
-    /// The status the service answers a successful call with.
-    pub(crate) fn success(self) -> StatusCode {
+    /// The statuses the service answers a successful call with; the first is the usual one.
+    pub(crate) fn successes(self) -> &'static [StatusCode] {
         match self {
-            Self::CreateUser | Self::CreateUserAndToken => StatusCode::CREATED,
-            Self::GetToken { .. } | Self::GetTokenForTeamsUser => StatusCode::OK,
-            Self::RevokeTokens { .. } | Self::DeleteUser { .. } => StatusCode::NO_CONTENT,
+            Self::CreateUser | Self::CreateUserAndToken => CREATED,
+            #[cfg(feature = "preview")]
+            Self::CreateUserWith => CREATED,
+            #[cfg(feature = "preview")]
+            Self::GetUserDetail { .. } => OK,
+            Self::GetToken { .. }
+            | Self::GetTokenForTeamsUser
+            | Self::ExchangeTeamsExtensionToken
+            | Self::GetTeamsExtensionAssignment(_) => OK,
+            // 201 when the assignment is new, 200 when it replaced one.
+            Self::CreateOrReplaceTeamsExtensionAssignment(_) => OK_OR_CREATED,
+            Self::RevokeTokens { .. }
+            | Self::DeleteUser { .. }
+            | Self::DeleteTeamsExtensionAssignment(_) => NO_CONTENT,
         }
     }
 
     /// Whether repeating the call after the service acted is harmless. Creating a user is
     /// not: a repeat would create a second one, so the retry policy only repeats it when
-    /// the service certainly did not act (see `acs_core_http::policies::retry`).
+    /// the service certainly did not act (see `acs_core_http::policies::retry`). Replacing
+    /// an assignment with the same body is harmless, as is reading or deleting.
     pub(crate) fn idempotent(self) -> bool {
-        !matches!(self, Self::CreateUser | Self::CreateUserAndToken)
+        match self {
+            Self::CreateUser | Self::CreateUserAndToken => false,
+            #[cfg(feature = "preview")]
+            Self::CreateUserWith => false,
+            _ => true,
+        }
     }
 
-    /// `Ok` when `response` has this operation's success status. An error status (4xx,
-    /// 5xx) becomes [`Error::from_response`] with the service's error; any other status (a
-    /// different 2xx, a redirect) is [`Error::unexpected_status`], which names the
+    /// `Ok` when `response` has one of this operation's success statuses. An error status
+    /// (4xx, 5xx) becomes [`Error::from_response`] with the service's error; any other
+    /// status (a different 2xx, a redirect) is [`Error::unexpected_status`], which names the
     /// operation and the status it expected.
     pub(crate) fn check_status(self, response: &Response) -> Result<(), Error> {
         let status = response.status();
-        if status == self.success() {
+        let successes = self.successes();
+        if successes.contains(&status) {
             return Ok(());
         }
         if status.is_client_error() || status.is_server_error() {
@@ -108,22 +185,34 @@ impl<'a> Operation<'a> {
         Err(Error::unexpected_status(
             response,
             self.name(),
-            self.success(),
+            successes[0],
         ))
     }
 }
 
 #[cfg(test)]
 impl<'a> Operation<'a> {
-    /// Every operation, with `user_id` where one is needed.
-    pub(crate) fn all(user_id: &'a str) -> [Self; 6] {
-        [
+    /// Every operation, with `id` wherever an id is needed.
+    pub(crate) fn all(id: &'a str) -> Vec<Self> {
+        let assignment = Assignment {
+            tenant_id: id,
+            object_id: id,
+        };
+        vec![
             Self::CreateUser,
             Self::CreateUserAndToken,
-            Self::GetToken { user_id },
-            Self::RevokeTokens { user_id },
-            Self::DeleteUser { user_id },
+            #[cfg(feature = "preview")]
+            Self::CreateUserWith,
+            #[cfg(feature = "preview")]
+            Self::GetUserDetail { user_id: id },
+            Self::GetToken { user_id: id },
+            Self::RevokeTokens { user_id: id },
+            Self::DeleteUser { user_id: id },
             Self::GetTokenForTeamsUser,
+            Self::ExchangeTeamsExtensionToken,
+            Self::GetTeamsExtensionAssignment(assignment),
+            Self::CreateOrReplaceTeamsExtensionAssignment(assignment),
+            Self::DeleteTeamsExtensionAssignment(assignment),
         ]
     }
 }
@@ -138,8 +227,67 @@ mod tests {
     #[test]
     fn only_creates_are_not_idempotent() {
         for operation in Operation::all("8:acs:u") {
-            let creates = operation.success() == StatusCode::CREATED;
+            let creates = operation.successes() == CREATED;
             assert_eq!(operation.idempotent(), !creates, "{operation:?}");
+        }
+    }
+
+    #[test]
+    fn operations_match_the_generated_records() {
+        use acs_identity_models::operations as generated;
+        let pairs = [
+            (Operation::CreateUser, generated::CREATE_IDENTITY),
+            (
+                Operation::GetToken { user_id: "u" },
+                generated::ISSUE_ACCESS_TOKEN,
+            ),
+            (
+                Operation::RevokeTokens { user_id: "u" },
+                generated::REVOKE_ACCESS_TOKENS,
+            ),
+            (
+                Operation::DeleteUser { user_id: "u" },
+                generated::DELETE_IDENTITY,
+            ),
+            (
+                Operation::GetTokenForTeamsUser,
+                generated::EXCHANGE_TEAMS_USER_ACCESS_TOKEN,
+            ),
+            (
+                Operation::ExchangeTeamsExtensionToken,
+                generated::EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN,
+            ),
+        ];
+        for (operation, record) in pairs {
+            assert_eq!(operation.method().as_str(), record.method, "{operation:?}");
+            let statuses: Vec<u16> = operation.successes().iter().map(|s| s.as_u16()).collect();
+            assert_eq!(statuses, record.success_statuses, "{operation:?}");
+            if let Route::Fixed(path) = operation.route() {
+                assert_eq!(path, record.path);
+            }
+        }
+        let assignment = Assignment {
+            tenant_id: "t",
+            object_id: "o",
+        };
+        let assignments = [
+            (
+                Operation::GetTeamsExtensionAssignment(assignment),
+                generated::GET_TEAMS_EXTENSION_ASSIGNMENT,
+            ),
+            (
+                Operation::CreateOrReplaceTeamsExtensionAssignment(assignment),
+                generated::UPSERT_TEAMS_EXTENSION_ASSIGNMENT,
+            ),
+            (
+                Operation::DeleteTeamsExtensionAssignment(assignment),
+                generated::DELETE_TEAMS_EXTENSION_ASSIGNMENT,
+            ),
+        ];
+        for (operation, record) in assignments {
+            assert_eq!(operation.method().as_str(), record.method, "{operation:?}");
+            let statuses: Vec<u16> = operation.successes().iter().map(|s| s.as_u16()).collect();
+            assert_eq!(statuses, record.success_statuses, "{operation:?}");
         }
     }
 
@@ -153,11 +301,11 @@ mod tests {
             )
         };
         for operation in Operation::all("8:acs:u") {
-            operation
-                .check_status(&answer(operation.success().as_u16()))
-                .unwrap();
+            for success in operation.successes() {
+                operation.check_status(&answer(success.as_u16())).unwrap();
+            }
             for status in [200, 201, 202, 204, 301, 302, 304] {
-                if status == operation.success().as_u16() {
+                if operation.successes().iter().any(|s| s.as_u16() == status) {
                     continue;
                 }
                 let error = operation.check_status(&answer(status)).unwrap_err();
@@ -167,7 +315,7 @@ mod tests {
                 assert!(
                     text.starts_with(&format!("unexpected status {status} "))
                         && text.contains(operation.name())
-                        && text.contains(&format!("(expected {})", operation.success())),
+                        && text.contains(&format!("(expected {})", operation.successes()[0])),
                     "{text}"
                 );
             }

@@ -9,6 +9,7 @@ use std::fmt;
 
 use acs_core_auth::Secret;
 use acs_core_http::ClientOptions;
+use acs_identity_models::TeamsExtensionPrincipalType;
 
 use crate::{ApiVersion, TokenLifetime};
 
@@ -23,11 +24,76 @@ pub struct CommunicationIdentityClientOptions {
 }
 
 /// Options for [`create_user_and_token`](crate::CommunicationIdentityClient::create_user_and_token).
+///
+/// Build it with [`Default`] and the `with_*` methods
+/// (`CreateUserAndTokenOptions::default().with_expires_in(lifetime)`), or as a literal
+/// ending in `..Default::default()`: the `preview` feature adds a member.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CreateUserAndTokenOptions {
     /// How long the token stays valid; the service's default (24 hours) when `None`.
     /// Needs api-version 2022-10-01 or newer.
     pub expires_in: Option<TokenLifetime>,
+    /// An id of the caller's choosing (1 to 256 characters): creating again with the same
+    /// custom id returns the same user. Needs the preview api-version 2025-03-02-preview.
+    #[cfg(feature = "preview")]
+    pub custom_id: Option<String>,
+}
+
+impl CreateUserAndTokenOptions {
+    /// The same options with the token valid for `lifetime`.
+    pub fn with_expires_in(mut self, lifetime: TokenLifetime) -> Self {
+        self.expires_in = Some(lifetime);
+        self
+    }
+
+    /// The same options creating the user under `custom_id` (feature `preview`).
+    #[cfg(feature = "preview")]
+    pub fn with_custom_id(mut self, custom_id: impl Into<String>) -> Self {
+        self.custom_id = Some(custom_id.into());
+        self
+    }
+}
+
+/// Options for [`create_user_with`](crate::CommunicationIdentityClient::create_user_with)
+/// (feature `preview`).
+#[cfg(feature = "preview")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreateUserOptions {
+    /// An id of the caller's choosing (1 to 256 characters): creating again with the same
+    /// custom id returns the same user. Needs the preview api-version 2025-03-02-preview.
+    pub custom_id: Option<String>,
+}
+
+/// What [`create_or_replace_teams_extension_assignment`] stores for a principal.
+///
+/// [`create_or_replace_teams_extension_assignment`]: crate::CommunicationIdentityClient::create_or_replace_teams_extension_assignment
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamsExtensionAssignmentOptions {
+    /// Whether the principal is a resource account or a user.
+    pub principal_type: TeamsExtensionPrincipalType,
+    /// Client ids of the Entra applications allowed to act for the principal; `None` leaves
+    /// the member out of the request.
+    pub client_ids: Option<Vec<String>>,
+}
+
+impl TeamsExtensionAssignmentOptions {
+    /// An assignment for a principal of `principal_type`, without client ids.
+    pub fn new(principal_type: TeamsExtensionPrincipalType) -> Self {
+        Self {
+            principal_type,
+            client_ids: None,
+        }
+    }
+
+    /// The same options, allowing the applications with these client ids.
+    pub fn with_client_ids<I, S>(mut self, client_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.client_ids = Some(client_ids.into_iter().map(Into::into).collect());
+        self
+    }
 }
 
 /// Options for [`get_token`](crate::CommunicationIdentityClient::get_token).

@@ -10,6 +10,8 @@
 //! Missing folder: the test reports that it is skipped, except under `CI=true`, where it fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// `..Default::default()` fills the option members the `preview` feature adds.
+#![allow(clippy::needless_update)]
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -257,7 +259,10 @@ async fn run_scenario(name: &str, client: &CommunicationIdentityClient) -> Resul
         }
         "playbacklive_successfully_creates_a_user_and_a_token_with_custom_expiration_in_a_single_request.json" =>
         {
-            let options = CreateUserAndTokenOptions { expires_in: hour() };
+            let options = CreateUserAndTokenOptions {
+                expires_in: hour(),
+                ..Default::default()
+            };
             let result = client
                 .create_user_and_token(&[Scope::Chat, Scope::Voip], options)
                 .await
@@ -304,7 +309,10 @@ async fn run_scenario(name: &str, client: &CommunicationIdentityClient) -> Resul
             if TokenLifetime::from_minutes(59).is_ok() {
                 return Err("59 minutes should be refused client-side".into());
             }
-            let options = CreateUserAndTokenOptions { expires_in: hour() };
+            let options = CreateUserAndTokenOptions {
+                expires_in: hour(),
+                ..Default::default()
+            };
             let err = client
                 .create_user_and_token(&[Scope::Chat], options)
                 .await

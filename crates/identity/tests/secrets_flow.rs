@@ -4,7 +4,9 @@
 //! the access key of a connection string, then with an Entra token the emulator minted as
 //! the bearer credential. Fault rules make some attempts fail so that calls are retried, and
 //! some calls fail for good (a 500 on a create, a wrong key, an expired Entra token, a
-//! deleted user, a mismatched Teams app id). A `tracing` subscriber at TRACE captures every
+//! deleted user, a mismatched Teams app id). A Teams Extension assignment is made and a
+//! Teams Phone user's Entra token exchanged, which goes out as the request's own bearer
+//! credential. A `tracing` subscriber at TRACE captures every
 //! event on the test thread; the runtime has one thread, so that includes the emulator's
 //! server and hyper's connection tasks. Then the access keys (base64 and decoded), every
 //! signature and bearer token the client sent, every access token issued and every Entra
@@ -31,8 +33,8 @@ use acs_identity::{
     AzureKeyCredential, ClientOptions, CommunicationIdentityClient,
     CommunicationIdentityClientOptions, CommunicationIdentityTokenScope as Scope,
     CommunicationUserIdentifier, CreateUserAndTokenOptions, Error, ErrorKind,
-    GetTokenForTeamsUserOptions, GetTokenOptions, LoggingOptions, StaticTokenCredential,
-    TokenCredential,
+    GetTokenForTeamsUserOptions, GetTokenOptions, LoggingOptions, Secret, StaticTokenCredential,
+    TeamsExtensionAssignmentOptions, TeamsExtensionPrincipalType, TokenCredential,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -361,6 +363,31 @@ async fn no_secret_reaches_logs_or_printed_values_in_the_whole_flow() {
     let denied = by_wrong_key.create_user().await;
     assert_eq!(denied.as_ref().unwrap_err().status().unwrap().as_u16(), 401);
     flow.outcome(&denied);
+
+    // Teams Extension: the user token is the exchange's only credential, and the logging
+    // options above allow the `Authorization` header; it must stay redacted all the same.
+    let phone = emulator.issue_entra_token(EntraTokenOptions::teams_extension(
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    ));
+    flow.entra(&phone);
+    let assignment = by_key
+        .create_or_replace_teams_extension_assignment(
+            &phone.tenant_id,
+            &phone.object_id,
+            TeamsExtensionAssignmentOptions::new(TeamsExtensionPrincipalType::User)
+                .with_client_ids([phone.app_id.clone()]),
+        )
+        .await;
+    flow.outcome(&assignment);
+    assignment.unwrap();
+    let phone_token = Secret::new(phone.token.clone());
+    let exchanged = by_key.exchange_teams_extension_token(&phone_token).await;
+    flow.outcome(&exchanged);
+    let exchanged = exchanged.unwrap();
+    flow.secret_token(exchanged.access_token.token.expose());
+    flow.show(&exchanged.user);
+    flow.debug(&exchanged.access_token);
 
     // Bearer: an Entra token the emulator minted; throttling and a 503 cause retries.
     emulator.set_faults(faults(&[

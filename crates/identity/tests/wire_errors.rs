@@ -2,6 +2,8 @@
 //! against a wiremock server on 127.0.0.1.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// `..Default::default()` fills the option members the `preview` feature adds.
+#![allow(clippy::needless_update)]
 
 mod support;
 
@@ -79,7 +81,10 @@ async fn version_gating_sends_nothing_and_names_the_version() {
     let err = old
         .create_user_and_token(
             &[Scope::Chat],
-            CreateUserAndTokenOptions { expires_in: hour },
+            CreateUserAndTokenOptions {
+                expires_in: hour,
+                ..Default::default()
+            },
         )
         .await
         .unwrap_err();

@@ -70,6 +70,9 @@ pub(crate) struct ApiVersion {
     /// False for versions known to exist but not described.
     #[serde(default = "yes")]
     pub(crate) modelled: bool,
+    /// For a preview version: the stable version whose whole surface it also has. Items
+    /// introduced by a stable version up to this one exist in the preview too.
+    pub(crate) baseline: Option<String>,
     /// What the version added or changed.
     pub(crate) doc: String,
 }
@@ -92,6 +95,10 @@ pub(crate) struct Operation {
     pub(crate) path: String,
     /// First API version that has the operation.
     pub(crate) since: String,
+    /// Whether the operation exists only in a preview version (then `since` names it);
+    /// generated behind the `preview` feature.
+    #[serde(default)]
+    pub(crate) preview: bool,
     /// The placeholders of `path`, in order.
     #[serde(default)]
     pub(crate) path_params: Vec<PathParam>,
@@ -210,6 +217,14 @@ pub(crate) struct Field {
     pub(crate) doc: String,
     /// First API version that has the member; the model's when absent.
     pub(crate) since: Option<String>,
+    /// Whether the member exists only in a preview version (then `since` names it);
+    /// generated behind the `preview` feature.
+    #[serde(default)]
+    pub(crate) preview: bool,
+    /// Fewest characters a string member may have.
+    pub(crate) min_length: Option<i64>,
+    /// Most characters a string member may have.
+    pub(crate) max_length: Option<i64>,
     /// Smallest accepted integer value.
     pub(crate) minimum: Option<i64>,
     /// Largest accepted integer value.
@@ -286,6 +301,11 @@ impl Field {
     pub(crate) fn has_limits(&self) -> bool {
         self.minimum.is_some() || self.maximum.is_some() || self.default.is_some()
     }
+
+    /// Whether the field has a minimum or maximum length.
+    pub(crate) fn has_length_limits(&self) -> bool {
+        self.min_length.is_some() || self.max_length.is_some()
+    }
 }
 
 impl Description {
@@ -307,6 +327,13 @@ impl Description {
     /// The modelled API versions, in file order.
     pub(crate) fn modelled_versions(&self) -> impl Iterator<Item = &ApiVersion> {
         self.api_versions.iter().filter(|version| version.modelled)
+    }
+
+    /// Whether `version` is listed as a preview version.
+    pub(crate) fn is_preview_version(&self, version: &str) -> bool {
+        self.api_versions
+            .iter()
+            .any(|listed| listed.version == version && listed.status == VersionStatus::Preview)
     }
 }
 

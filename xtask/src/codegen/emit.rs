@@ -191,6 +191,14 @@ pub(crate) fn paragraphs<const N: usize>(parts: [String; N]) -> String {
         .join("\n\n")
 }
 
+/// The cargo feature that enables preview-only members and operations.
+pub(crate) const PREVIEW_FEATURE: &str = "preview";
+
+/// `#[cfg(feature = "preview")]` for a preview-only item, nothing otherwise.
+pub(crate) fn preview_cfg(preview: bool) -> Option<TokenStream> {
+    preview.then(|| quote! { #[cfg(feature = #PREVIEW_FEATURE)] })
+}
+
 pub(crate) fn since_text(since: &str) -> String {
     format!("Part of the API since version `{since}`.")
 }

@@ -8,7 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::description::{Description, Operation, TypeRef, VersionStatus};
-use super::emit::{doc, paragraphs};
+use super::emit::{doc, paragraphs, preview_cfg};
 
 // ---------------------------------------------------------------------------------------
 // Constants.
@@ -17,17 +17,46 @@ pub(crate) fn constraints(description: &Description) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
     let mut items = Vec::new();
     for model in &description.models {
-        for field in model.fields.iter().filter(|field| field.has_limits()) {
+        let limited = model
+            .fields
+            .iter()
+            .filter(|field| field.has_limits() || field.has_length_limits());
+        for field in limited {
             let prefix = field.constant_prefix();
             if !seen.insert(prefix.clone()) {
                 continue;
+            }
+            let cfg = preview_cfg(field.preview);
+            let member = &field.name;
+            let lengths = [
+                (
+                    "MIN_LENGTH",
+                    field.min_length,
+                    format!("Fewest characters the service accepts in `{member}`."),
+                ),
+                (
+                    "MAX_LENGTH",
+                    field.max_length,
+                    format!("Most characters the service accepts in `{member}`."),
+                ),
+            ];
+            for (suffix, value, text) in lengths {
+                if let Some(value) = value {
+                    let constant = format_ident!("{prefix}_{suffix}");
+                    let value = Literal::i64_unsuffixed(value);
+                    let text = doc(&text);
+                    items.push(quote! {
+                        #text
+                        #cfg
+                        pub const #constant: usize = #value;
+                    });
+                }
             }
             let ty = match field.type_ref() {
                 TypeRef::Int64 => quote! { i64 },
                 _ => quote! { i32 },
             };
             let literal = |value: i64| Literal::i64_unsuffixed(value);
-            let member = &field.name;
             let bounds = [
                 (
                     "MIN",
@@ -52,6 +81,7 @@ pub(crate) fn constraints(description: &Description) -> TokenStream {
                     let text = doc(&text);
                     items.push(quote! {
                         #text
+                        #cfg
                         pub const #constant: #ty = #value;
                     });
                 }
@@ -77,12 +107,35 @@ pub(crate) fn api_versions(description: &Description) -> TokenStream {
     let consts = modelled.iter().map(|version| {
         let ident = version_const(&version.version);
         let value = &version.version;
-        let text = doc(&format!("`{}`: {}", version.version, version.doc.trim()));
+        let preview = version.status == VersionStatus::Preview;
+        let note = if preview {
+            "Preview: present with the crate's `preview` feature."
+        } else {
+            ""
+        };
+        let text = doc(&paragraphs([
+            format!("`{}`: {}", version.version, version.doc.trim()),
+            note.to_owned(),
+        ]));
+        let cfg = preview_cfg(preview);
         quote! {
             #text
+            #cfg
             pub const #ident: &str = #value;
         }
     });
+    let previews: Vec<_> = modelled
+        .iter()
+        .filter(|version| version.status == VersionStatus::Preview)
+        .collect();
+    let preview_consts = previews
+        .iter()
+        .map(|version| version_const(&version.version));
+    let preview_strings: Vec<&str> = previews.iter().map(|v| v.version.as_str()).collect();
+    let baselines: Vec<&str> = previews
+        .iter()
+        .map(|v| v.baseline.as_deref().unwrap_or(v.version.as_str()))
+        .collect();
     let stable = modelled
         .iter()
         .filter(|version| version.status == VersionStatus::Stable)
@@ -112,16 +165,34 @@ pub(crate) fn api_versions(description: &Description) -> TokenStream {
             /// Name of the query parameter every request carries the version in.
             pub const QUERY_PARAMETER: &str = #parameter;
 
+            /// Every modelled preview version; empty without the `preview` feature.
+            pub const PREVIEW: &[&str] = &[ #( #[cfg(feature = "preview")] #preview_consts, )* ];
+
             /// Versions the service offers that the description does not model yet.
             pub const UNMODELLED: &[&str] = &[ #( #unmodelled, )* ];
 
+            /// The stable version whose whole surface the preview `api_version` also has, or
+            /// `None` when `api_version` is not a modelled preview version. Known with and
+            /// without the `preview` feature, so [`supports`] answers the same either way.
+            pub fn preview_baseline(api_version: &str) -> Option<&'static str> {
+                match api_version {
+                    #( #preview_strings => Some(#baselines), )*
+                    _ => None,
+                }
+            }
+
             /// Whether `api_version` has a feature that appeared in `since`.
             ///
-            /// Only the leading date takes part, so `2025-03-02-preview` counts as
-            /// `2025-03-02`.
+            /// Between stable versions the release dates decide. A feature introduced by a
+            /// preview version exists only in that version. A modelled preview version has
+            /// everything up to its [`preview_baseline`]; any other string is compared by
+            /// its leading `YYYY-MM-DD` date.
             pub fn supports(api_version: &str, since: &str) -> bool {
-                let wanted = api_version.get(..10).unwrap_or(api_version);
-                wanted >= since.get(..10).unwrap_or(since)
+                if since.ends_with("-preview") {
+                    return api_version == since;
+                }
+                let effective = preview_baseline(api_version).unwrap_or(api_version);
+                effective.get(..10).unwrap_or(effective) >= since.get(..10).unwrap_or(since)
             }
         }
     }
@@ -153,10 +224,11 @@ pub(crate) fn service_module(description: &Description) -> TokenStream {
 
 pub(crate) fn operations(description: &Description) -> TokenStream {
     let consts: Vec<_> = description.operations.iter().map(operation_const).collect();
-    let names = description
-        .operations
-        .iter()
-        .map(|operation| format_ident!("{}", operation.name.to_uppercase()));
+    let names = description.operations.iter().map(|operation| {
+        let ident = format_ident!("{}", operation.name.to_uppercase());
+        let cfg = preview_cfg(operation.preview);
+        quote! { #cfg #ident }
+    });
 
     quote! {
         /// Static facts about each REST operation: method, path template, bodies, success
@@ -199,7 +271,8 @@ pub(crate) fn operations(description: &Description) -> TokenStream {
 
             #(#consts)*
 
-            /// Every operation, in the order of the description.
+            /// Every operation, in the order of the description (preview-only ones with the
+            /// `preview` feature).
             pub const ALL: &[Operation] = &[ #( #names, )* ];
         }
     }
@@ -256,15 +329,23 @@ fn operation_const(operation: &Operation) -> TokenStream {
         })
         .collect::<Vec<_>>()
         .join("; ");
+    let preview = if operation.preview {
+        "Preview only: present with the crate's `preview` feature.".to_owned()
+    } else {
+        String::new()
+    };
     let text = doc(&paragraphs([
         operation.doc.clone(),
         route,
         params_text,
         format!("{body} Success: {outcomes}."),
+        preview,
     ]));
+    let cfg = preview_cfg(operation.preview);
 
     quote! {
         #text
+        #cfg
         pub const #ident: Operation = Operation {
             name: #name,
             method: #method,

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::description::{Enum, Field, Model, TypeRef, serde_camel_case};
-use super::emit::{doc, paragraphs, since_text};
+use super::emit::{doc, paragraphs, preview_cfg, since_text};
 
 // ---------------------------------------------------------------------------------------
 // Open enums.
@@ -158,19 +158,23 @@ pub(crate) fn model_struct(model: &Model) -> TokenStream {
 
     let debug_impl = has_secret.then(|| {
         let label = &model.name;
+        // One statement per member, so that a preview-only member can carry its `cfg`.
         let entries = model.fields.iter().map(|field| {
             let rust = format_ident!("{}", field.rust_name());
             let rust_text = field.rust_name();
+            let cfg = preview_cfg(field.preview);
             if field.secret {
-                quote! { .field(#rust_text, &format_args!("***")) }
+                quote! { #cfg out.field(#rust_text, &format_args!("***")); }
             } else {
-                quote! { .field(#rust_text, &self.#rust) }
+                quote! { #cfg out.field(#rust_text, &self.#rust); }
             }
         });
         quote! {
             impl fmt::Debug for #name {
                 fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.debug_struct(#label) #(#entries)* .finish()
+                    let mut out = f.debug_struct(#label);
+                    #(#entries)*
+                    out.finish()
                 }
             }
         }
@@ -187,11 +191,14 @@ pub(crate) fn model_struct(model: &Model) -> TokenStream {
             "The API version that introduced the `{}` member.",
             field.name
         ));
+        let cfg = preview_cfg(field.preview);
         Some(quote! {
             #text
+            #cfg
             pub const #constant: &'static str = #since;
         })
     });
+    let constructor = constructor(model);
 
     quote! {
         #type_doc
@@ -207,8 +214,45 @@ pub(crate) fn model_struct(model: &Model) -> TokenStream {
             /// The API version that introduced this model.
             pub const SINCE: &'static str = #since_model;
             #(#field_sinces)*
+            #constructor
         }
     }
+}
+
+/// `new(required members)` for a model with preview-only and required members: a struct literal cannot
+/// be written the same way with and without the `preview` feature, a constructor can.
+fn constructor(model: &Model) -> Option<TokenStream> {
+    let required: Vec<&Field> = model.fields.iter().filter(|f| f.required).collect();
+    // Without required members the derived `Default` already serves.
+    if !model.fields.iter().any(|field| field.preview) || required.is_empty() {
+        return None;
+    }
+    let params = required.iter().map(|field| {
+        let ident = format_ident!("{}", field.rust_name());
+        let ty = rust_type(&field.type_ref(), &model.name);
+        quote! { #ident: #ty }
+    });
+    let inits = model.fields.iter().map(|field| {
+        let ident = format_ident!("{}", field.rust_name());
+        let cfg = preview_cfg(field.preview);
+        if field.required {
+            quote! { #cfg #ident, }
+        } else {
+            quote! { #cfg #ident: None, }
+        }
+    });
+    let text = doc(&paragraphs([
+        "The model with the given required members and every optional member `None`.".to_owned(),
+        "Prefer it to a struct literal in code that must build both with and without the \
+         `preview` feature, which adds members."
+            .to_owned(),
+    ]));
+    Some(quote! {
+        #text
+        pub fn new(#(#params),*) -> Self {
+            Self { #(#inits)* }
+        }
+    })
 }
 
 fn model_field(model: &Model, field: &Field) -> TokenStream {
@@ -242,6 +286,7 @@ fn model_field(model: &Model, field: &Field) -> TokenStream {
         serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
     }
     let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+    let cfg = preview_cfg(field.preview);
 
     let mut facts = Vec::new();
     facts.push(if field.required {
@@ -255,6 +300,9 @@ fn model_field(model: &Model, field: &Field) -> TokenStream {
     if let Some(limits) = limits_text(field) {
         facts.push(limits);
     }
+    if let Some(lengths) = length_text(field) {
+        facts.push(lengths);
+    }
     if field.read_only {
         facts.push("Only the service sets it.".to_owned());
     }
@@ -267,12 +315,31 @@ fn model_field(model: &Model, field: &Field) -> TokenStream {
         .filter(|since| *since != model.since)
         .map(since_text)
         .unwrap_or_default();
-    let field_doc = doc(&paragraphs([field.doc.clone(), facts.join(" "), since]));
+    let preview = if field.preview {
+        "Preview only: present with the crate's `preview` feature.".to_owned()
+    } else {
+        String::new()
+    };
+    let field_doc = doc(&paragraphs([
+        field.doc.clone(),
+        facts.join(" "),
+        format!("{since} {preview}"),
+    ]));
 
     quote! {
         #field_doc
+        #cfg
         #serde_attr
         pub #ident: #rust_ty,
+    }
+}
+
+fn length_text(field: &Field) -> Option<String> {
+    match (field.min_length, field.max_length) {
+        (Some(min), Some(max)) => Some(format!("From {min} to {max} characters long.")),
+        (Some(min), None) => Some(format!("At least {min} characters long.")),
+        (None, Some(max)) => Some(format!("At most {max} characters long.")),
+        (None, None) => None,
     }
 }
 

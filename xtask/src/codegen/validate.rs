@@ -38,6 +38,8 @@ struct Limits {
     minimum: Option<i64>,
     maximum: Option<i64>,
     default: Option<i64>,
+    min_length: Option<i64>,
+    max_length: Option<i64>,
     ty: TypeRef,
 }
 
@@ -88,6 +90,32 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks that `preview` is set exactly when `since` names a preview version.
+    fn require_preview_flag(&mut self, item: &str, since: &str, preview: bool) {
+        match (self.description.is_preview_version(since), preview) {
+            (true, false) => self.report(
+                item,
+                format!("since {since} is a preview version, so it needs preview = true"),
+            ),
+            (false, true) => self.report(
+                item,
+                format!("preview = true needs since to name a preview version, not {since}"),
+            ),
+            _ => {}
+        }
+    }
+
+    /// Refuses a preview `since` on items the generator cannot put behind the feature.
+    fn refuse_preview(&mut self, item: &str, since: &str) {
+        if self.description.is_preview_version(since) {
+            self.report(
+                item,
+                "only fields and operations can be preview-only; introduce the item in a \
+                 stable version",
+            );
+        }
+    }
+
     fn versions(&mut self) {
         let description = self.description;
         let mut seen = BTreeSet::new();
@@ -96,6 +124,32 @@ impl<'a> Checker<'a> {
             let item = format!("api version {}", version.version);
             if !is_version_string(&version.version) {
                 self.report(&item, "must look like YYYY-MM-DD or YYYY-MM-DD-preview");
+            }
+            let is_preview_string = version.version.ends_with("-preview");
+            if is_preview_string != (version.status == VersionStatus::Preview) {
+                self.report(
+                    &item,
+                    "status preview goes with a `-preview` version string",
+                );
+            }
+            match (&version.baseline, version.status) {
+                (Some(baseline), VersionStatus::Preview) => {
+                    let stable = description.modelled_versions().any(|listed| {
+                        &listed.version == baseline && listed.status == VersionStatus::Stable
+                    });
+                    if !stable {
+                        let message =
+                            format!("baseline {baseline} is not a modelled stable version");
+                        self.report(&item, message);
+                    }
+                }
+                (None, VersionStatus::Preview) if version.modelled => {
+                    self.report(&item, "a modelled preview version needs a baseline");
+                }
+                (Some(_), VersionStatus::Stable) => {
+                    self.report(&item, "only preview versions have a baseline");
+                }
+                _ => {}
             }
             if !seen.insert(version.version.as_str()) {
                 self.report(&item, "listed twice");
@@ -149,6 +203,7 @@ impl<'a> Checker<'a> {
     fn enumeration(&mut self, enumeration: &Enum) {
         let item = format!("enum {}", enumeration.name);
         self.require_since(&item, &enumeration.since);
+        self.refuse_preview(&item, &enumeration.since);
         self.require_doc(&item, &enumeration.doc);
         if enumeration.values.is_empty() {
             self.report(&item, "needs at least one value");
@@ -159,6 +214,7 @@ impl<'a> Checker<'a> {
         for value in &enumeration.values {
             let item = format!("enum {} value {:?}", enumeration.name, value.value);
             self.require_since(&item, &value.since);
+            self.refuse_preview(&item, &value.since);
             self.require_doc(&item, &value.doc);
             if value.since < enumeration.since {
                 self.report(&item, "cannot be older than its enum");
@@ -179,6 +235,7 @@ impl<'a> Checker<'a> {
     fn model(&mut self, model: &Model, limits: &mut BTreeMap<String, Limits>) {
         let item = format!("model {}", model.name);
         self.require_since(&item, &model.since);
+        self.refuse_preview(&item, &model.since);
         self.require_doc(&item, &model.doc);
 
         let mut wire = BTreeSet::new();
@@ -191,6 +248,11 @@ impl<'a> Checker<'a> {
                 if since < &model.since {
                     self.report(&item, "cannot be older than its model");
                 }
+            }
+            let since = field.since.as_deref().unwrap_or(&model.since);
+            self.require_preview_flag(&item, since, field.preview);
+            if field.preview && field.required {
+                self.report(&item, "a preview-only member must be optional");
             }
             for name in std::iter::once(&field.name).chain(&field.aliases) {
                 if !wire.insert(name.as_str()) {
@@ -234,12 +296,27 @@ impl<'a> Checker<'a> {
         if field.secret && ty != TypeRef::String {
             self.report(item, "only string fields can be secret");
         }
-        if !field.has_limits() {
+        if !field.has_limits() && !field.has_length_limits() {
             return;
         }
 
-        if !matches!(ty, TypeRef::Int32 | TypeRef::Int64) {
+        if field.has_limits() && !matches!(ty, TypeRef::Int32 | TypeRef::Int64) {
             self.report(item, "minimum, maximum and default need an integer type");
+        }
+        if field.has_length_limits() {
+            if ty != TypeRef::String {
+                self.report(item, "min_length and max_length need a string type");
+            }
+            if field.min_length.is_some_and(|length| length < 0)
+                || field.max_length.is_some_and(|length| length < 1)
+            {
+                self.report(item, "lengths must be at least 0 (minimum) and 1 (maximum)");
+            }
+            if let (Some(low), Some(high)) = (field.min_length, field.max_length)
+                && low > high
+            {
+                self.report(item, "needs min_length <= max_length");
+            }
         }
         let bounds = [field.minimum, field.maximum, field.default];
         if ty == TypeRef::Int32 {
@@ -266,6 +343,8 @@ impl<'a> Checker<'a> {
             minimum: field.minimum,
             maximum: field.maximum,
             default: field.default,
+            min_length: field.min_length,
+            max_length: field.max_length,
             ty,
         };
         if limits
@@ -283,6 +362,7 @@ impl<'a> Checker<'a> {
     fn operation(&mut self, operation: &'a Operation, names: &mut BTreeSet<&'a str>) {
         let item = format!("operation {}", operation.name);
         self.require_since(&item, &operation.since);
+        self.require_preview_flag(&item, &operation.since, operation.preview);
         self.require_doc(&item, &operation.doc);
         if !names.insert(operation.name.as_str()) {
             self.report(&item, "defined twice");
@@ -460,6 +540,69 @@ mod tests {
             "#,
         );
         assert!(problems_of(&text).contains("constant prefix SIZE"));
+    }
+
+    #[test]
+    fn preview_items_need_the_flag_a_baseline_and_to_be_optional() {
+        let preview_version = r#"
+            [[api_versions]]
+            version = "2021-05-05-preview"
+            status = "preview"
+            doc = "p"
+            "#;
+        let text = description(
+            r#"
+            [[models.fields]]
+            name = "flagless"
+            type = "string"
+            doc = "d"
+            since = "2021-05-05-preview"
+
+            [[models.fields]]
+            name = "required"
+            type = "string"
+            required = true
+            preview = true
+            doc = "d"
+            since = "2021-05-05-preview"
+
+            [[models.fields]]
+            name = "stableFlagged"
+            type = "string"
+            preview = true
+            min_length = 3
+            max_length = 2
+            doc = "d"
+            "#,
+        )
+        .replacen("[[models]]", &format!("{preview_version}\n[[models]]"), 1);
+        let problems = problems_of(&text);
+        for expected in [
+            "a modelled preview version needs a baseline",
+            "field flagless: since 2021-05-05-preview is a preview version, so it needs preview = true",
+            "field required: a preview-only member must be optional",
+            "field stableFlagged: preview = true needs since to name a preview version",
+            "needs min_length <= max_length",
+        ] {
+            assert!(
+                problems.contains(expected),
+                "missing {expected:?} in:\n{problems}"
+            );
+        }
+    }
+
+    #[test]
+    fn length_limits_need_a_string() {
+        let text = description(
+            r#"
+            [[models.fields]]
+            name = "count"
+            type = "int32"
+            max_length = 5
+            doc = "d"
+            "#,
+        );
+        assert!(problems_of(&text).contains("min_length and max_length need a string type"));
     }
 
     #[test]

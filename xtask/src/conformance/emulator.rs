@@ -1,12 +1,14 @@
 //! Building and starting the `acs-emulator` binary for a conformance run.
 //!
 //! The binary is built with cargo (its path taken from cargo's own build messages, so any
-//! target directory works), started with `--port 0`, and its first stdout line, which must be
+//! target directory works), started with `--port 0` — and, for https, with `--tls
+//! --ca-cert-out PATH` so the emulator writes the CA that signed its certificate where the
+//! SDKs can be told to trust it — and its first stdout line, which must be
 //! `ACS_CONNECTION_STRING=<connection string>`, is read with a time limit. The emulator's
 //! stderr goes to a log file; its remaining stdout is drained so that it never blocks.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -18,13 +20,29 @@ use super::process::ChildGuard;
 /// How long the emulator may take from spawn to printing its connection string.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long `acs-emulator --help` may take.
+const HELP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What the emulator's first stdout line starts with.
 const CONNECTION_STRING_PREFIX: &str = "ACS_CONNECTION_STRING=";
+
+/// How the emulator serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Serve {
+    /// Plain http.
+    Http,
+    /// https with a fresh CA, written as PEM to this file.
+    Https {
+        /// Where the emulator writes its CA certificate.
+        ca_file: PathBuf,
+    },
+}
 
 /// A running emulator; dropping it stops the process.
 #[derive(Debug)]
 pub(super) struct RunningEmulator {
     connection_string: String,
+    ca_file: Option<PathBuf>,
     _process: ChildGuard,
 }
 
@@ -33,25 +51,72 @@ impl RunningEmulator {
     pub(super) fn connection_string(&self) -> &str {
         &self.connection_string
     }
+
+    /// The PEM file of the CA behind the emulator's certificate, when it serves https.
+    pub(super) fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
+    }
 }
 
-/// Builds the emulator, starts it on a free loopback port and waits for its connection string.
+/// Whether the emulator binary knows `--tls` (it lists the flag in its `--help`).
+pub(super) fn offers_tls(binary: &Path) -> bool {
+    let Ok(child) = Command::new(binary)
+        .arg("--help")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let mut help = ChildGuard::new("acs-emulator --help", child);
+    let Some(mut stdout) = help.child_mut().stdout.take() else {
+        return false;
+    };
+    // The help text is far smaller than a pipe's buffer, so waiting first cannot block it.
+    if !matches!(help.wait_for(HELP_TIMEOUT), Ok(Some(status)) if status.success()) {
+        return false;
+    }
+    let mut text = String::new();
+    stdout.read_to_string(&mut text).is_ok() && help_lists_tls(&text)
+}
+
+/// Whether a help text lists a `--tls` flag.
+fn help_lists_tls(help: &str) -> bool {
+    help.split_whitespace()
+        .any(|word| word.trim_end_matches(',') == "--tls")
+}
+
+/// Starts the emulator `binary` on a free loopback port, serving as `serve` says, and
+/// waits for its connection string.
 ///
 /// # Errors
 ///
-/// When the build fails, the binary cannot be started, or it exits, stays silent past the
-/// startup limit or prints something other than a connection string first.
-pub(super) fn start(root: &Path, log_path: &Path) -> Result<RunningEmulator, String> {
-    let binary = build(root)?;
-
+/// When the binary cannot be started, or it exits, stays silent past the startup limit,
+/// prints something other than a connection string of the expected scheme first, or (for
+/// https) writes no CA file.
+pub(super) fn start(
+    binary: &Path,
+    serve: &Serve,
+    log_path: &Path,
+) -> Result<RunningEmulator, String> {
     if let Some(folder) = log_path.parent() {
         fs::create_dir_all(folder)
             .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
     }
     let log = File::create(log_path)
         .map_err(|error| format!("cannot create {}: {error}", log_path.display()))?;
-    let mut command = Command::new(&binary);
+    let mut command = Command::new(binary);
     command.args(["--port", "0"]);
+    if let Serve::Https { ca_file } = serve {
+        // A CA left over from an earlier run must not pass for this run's.
+        match fs::remove_file(ca_file) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(format!("cannot remove {}: {error}", ca_file.display())),
+        }
+        command.arg("--tls").arg("--ca-cert-out").arg(ca_file);
+    }
     if std::env::var_os("RUST_LOG").is_none() {
         // Per-request lines in the log help to explain a failing case.
         command.env("RUST_LOG", "acs_emulator=debug");
@@ -66,19 +131,46 @@ pub(super) fn start(root: &Path, log_path: &Path) -> Result<RunningEmulator, Str
 
     let line = first_stdout_line(&mut process, log_path)?;
     let connection_string = parse_startup_line(&line)?;
+    let endpoint = endpoint_of(&connection_string);
+    let ca_file = match serve {
+        Serve::Http if endpoint.starts_with("http://") => None,
+        Serve::Https { ca_file } if endpoint.starts_with("https://") => {
+            if !ca_file.is_file() {
+                return Err(format!(
+                    "the emulator serves https but wrote no CA certificate to {}",
+                    ca_file.display()
+                ));
+            }
+            Some(ca_file.clone())
+        }
+        _ => {
+            return Err(format!(
+                "the emulator was started for {} but serves {endpoint}",
+                if *serve == Serve::Http {
+                    "http"
+                } else {
+                    "https"
+                }
+            ));
+        }
+    };
     println!(
-        "conformance: emulator at {} (log: {})",
-        endpoint_of(&connection_string),
+        "conformance: emulator at {endpoint} (log: {})",
         log_path.display()
     );
     Ok(RunningEmulator {
         connection_string,
+        ca_file,
         _process: process,
     })
 }
 
 /// Runs `cargo build -p acs-emulator` and returns the path of the binary it produced.
-fn build(root: &Path) -> Result<PathBuf, String> {
+///
+/// # Errors
+///
+/// When cargo cannot run, the build fails or cargo names no executable.
+pub(super) fn build(root: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("conformance: cargo build -p acs-emulator");
     let output = Command::new(cargo)
@@ -163,7 +255,7 @@ fn parse_startup_line(line: &str) -> Result<String, String> {
     match (has_port, has_key) {
         (true, true) => Ok(connection_string.to_owned()),
         _ => Err(format!(
-            "the emulator printed `{}`, not `endpoint=http://127.0.0.1:PORT/;accesskey=KEY`",
+            "the emulator printed `{}`, not `endpoint=http(s)://127.0.0.1:PORT/;accesskey=KEY`",
             redact(connection_string)
         )),
     }
@@ -229,6 +321,17 @@ mod tests {
             let error = parse_startup_line(line).unwrap_err();
             assert!(!error.contains("c2VjcmV0"), "{error}");
         }
+    }
+
+    #[test]
+    fn tls_support_is_read_from_the_help() {
+        assert!(help_lists_tls(
+            "Options:\n      --tls\n          Serve https\n"
+        ));
+        assert!(help_lists_tls("  --tls, --ca-cert-out <PATH>"));
+        assert!(!help_lists_tls(
+            "      --tls-port <N>\n      --port <PORT>\n"
+        ));
     }
 
     #[test]

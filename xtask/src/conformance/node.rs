@@ -1,20 +1,18 @@
 //! Node.js for the conformance task: checking the toolchain, installing the official SDK into
-//! the scratch folder, and running the conformance script with a time limit.
+//! the scratch folder, and preparing the command that runs the JavaScript script.
 //!
 //! The project's `conformance/js/package.json` pins the SDK; it is copied into the scratch
 //! folder and installed there with npm, so that no `node_modules` or lockfile ever lands in
 //! the source tree. The install is skipped when the pinned version is already present.
 
-use std::fmt;
 use std::fs;
-use std::io::{self, BufRead, BufReader};
+use std::io;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
-use std::thread;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::process::ChildGuard;
-use crate::TaskResult;
+use super::script::Selection;
 
 /// The package under test.
 const SDK_PACKAGE: &str = "@azure/communication-identity";
@@ -169,148 +167,34 @@ fn installed_version(js_dir: &Path) -> Option<String> {
     manifest["version"].as_str().map(str::to_owned)
 }
 
-/// The closing line of the script: `N passed, M failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Summary {
-    passed: u32,
-    failed: u32,
-}
-
-impl Summary {
-    /// Reads a summary line; any other line gives `None`.
-    fn parse(line: &str) -> Option<Self> {
-        let (passed, failed) = line.trim_end().split_once(", ")?;
-        let passed = passed.strip_suffix(" passed")?.parse().ok()?;
-        let failed = failed.strip_suffix(" failed")?.parse().ok()?;
-        Some(Self { passed, failed })
-    }
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} passed, {} failed", self.passed, self.failed)
-    }
-}
-
-/// How a run of the conformance script ended.
-#[derive(Debug)]
-pub(super) struct ScriptRun {
-    /// The exit status; `None` when the script was stopped at its time limit.
-    status: Option<ExitStatus>,
-    /// The last summary line it printed.
-    summary: Option<Summary>,
-}
-
-impl ScriptRun {
-    /// Success only for a script that finished, exited 0 and reported no failure.
-    ///
-    /// # Errors
-    ///
-    /// Otherwise, saying which of those went wrong.
-    pub(super) fn verdict(&self, timeout: Duration) -> TaskResult {
-        let Some(status) = self.status else {
-            return Err(format!(
-                "the conformance script did not finish within {} s and was stopped",
-                timeout.as_secs()
-            )
-            .into());
-        };
-        match self.summary {
-            Some(summary) if status.success() && summary.failed == 0 => Ok(()),
-            Some(summary) => Err(format!("conformance failed: {summary}").into()),
-            None if status.success() => {
-                Err("the conformance script printed no `N passed, M failed` line".into())
-            }
-            None => {
-                Err(format!("the conformance script failed ({status}) before its summary").into())
-            }
-        }
-    }
-}
-
-/// Which cases the script runs and how much it shows.
-#[derive(Debug, Default)]
-pub(super) struct Selection {
-    /// Only the cases whose name contains this text.
-    pub(super) filter: Option<String>,
-    /// Also show the exchanges of passing cases.
-    pub(super) verbose: bool,
-}
-
-/// Runs the conformance script against `connection_string`, echoing its output, and stops it
-/// when it runs past `timeout`.
-///
-/// # Errors
-///
-/// When `node` cannot be started or waited for; a failing script is a [`ScriptRun`].
-pub(super) fn run_script(
+/// The command that runs the JavaScript conformance script `script` with the SDK installed
+/// in `js_dir`, against `connection_string`; `ca_file` is a PEM file of extra CAs to trust
+/// (given to Node.js as `NODE_EXTRA_CA_CERTS`), for an https emulator.
+pub(super) fn script_command(
     script: &Path,
     js_dir: &Path,
     connection_string: &str,
-    selection: Selection,
-    timeout: Duration,
-) -> Result<ScriptRun, String> {
+    ca_file: Option<&Path>,
+    selection: &Selection,
+) -> Command {
     let mut command = Command::new("node");
     command
         .arg(script)
         .current_dir(js_dir)
         .env("ACS_CONNECTION_STRING", connection_string)
-        .env("ACS_CONFORMANCE_JS_DIR", js_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    match selection.filter {
-        Some(filter) => command.env("ACS_CONFORMANCE_FILTER", filter),
-        None => command.env_remove("ACS_CONFORMANCE_FILTER"),
-    };
-    command.env(
-        "ACS_CONFORMANCE_VERBOSE",
-        if selection.verbose { "1" } else { "0" },
-    );
-    let child = command
-        .spawn()
-        .map_err(|error| format!("cannot run node {}: {error}", script.display()))?;
-    let mut node = ChildGuard::new("node", child);
-
-    let stdout = node
-        .child_mut()
-        .stdout
-        .take()
-        .ok_or_else(|| "node's stdout is not piped".to_owned())?;
-    let echo = thread::spawn(move || {
-        let mut summary = None;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            println!("{line}");
-            summary = Summary::parse(&line).or(summary);
-        }
-        summary
-    });
-
-    let status = node
-        .wait_for(timeout)
-        .map_err(|error| format!("cannot wait for node: {error}"))?;
-    node.stop();
-    let summary = echo.join().ok().flatten();
-    Ok(ScriptRun { status, summary })
+        .env("ACS_CONFORMANCE_JS_DIR", js_dir);
+    // Without a CA of ours, whatever the environment already trusts stays in force.
+    if let Some(ca_file) = ca_file {
+        command.env("NODE_EXTRA_CA_CERTS", ca_file);
+    }
+    selection.apply(&mut command);
+    command
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn summary_line_is_read() {
-        assert_eq!(
-            Summary::parse("12 passed, 3 failed"),
-            Some(Summary {
-                passed: 12,
-                failed: 3
-            })
-        );
-        assert_eq!(Summary::parse("ok 12 passed, 3 failed"), None);
-        assert_eq!(Summary::parse("FAIL x: 1 passed, 2 failed later"), None);
-    }
 
     #[test]
     fn only_an_exact_version_is_a_pin() {

@@ -3,7 +3,10 @@
 //! The request pipeline calls [`authenticate`] after routing and before the api-version
 //! check. It reads the `Authorization` header, picks the scheme, and answers either the
 //! scheme that succeeded or a 401 `Denied` envelope whose message says what was wrong
-//! (never echoing the credential).
+//! (never echoing the credential). The Teams Extension exchange is the exception: its
+//! credential is the user's own Entra token (audience `https://auth.msft.communication.azure.com`,
+//! permission `TeamsExtension.ManageCalls`), so there only such a bearer token is accepted,
+//! and a failure is a 401 `InvalidAccessToken`.
 
 pub(crate) mod bearer;
 pub(crate) mod hmac;
@@ -35,6 +38,17 @@ pub(crate) struct Authenticator<'a> {
     pub(crate) now: OffsetDateTime,
     /// The allowed distance between the request date and `now`.
     pub(crate) max_skew: Duration,
+    /// What kind of credential the route takes.
+    pub(crate) credential: Credential,
+}
+
+/// The kind of credential a route takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Credential {
+    /// The access key (HMAC) or a data-plane Entra token: every management operation.
+    Resource,
+    /// A Teams Extension Entra user token: the Teams Extension exchange.
+    TeamsExtensionUser,
 }
 
 /// A failed authentication: the scheme that was tried, if any, and the 401 to send.
@@ -79,6 +93,9 @@ impl Authenticator<'_> {
             });
         };
 
+        if self.credential == Credential::TeamsExtensionUser {
+            return self.teams_extension_user(authorization);
+        }
         if hmac::is_hmac_scheme(authorization) {
             return hmac::verify(
                 request,
@@ -109,5 +126,27 @@ impl Authenticator<'_> {
                 "The Authorization header must use the HMAC-SHA256 or Bearer scheme.",
             ),
         })
+    }
+
+    /// A Teams Extension user token as the bearer credential.
+    fn teams_extension_user(&self, authorization: &str) -> Result<AuthScheme, AuthFailure> {
+        let invalid = |scheme, message: &str| AuthFailure {
+            scheme,
+            error: ApiError::new(
+                http::StatusCode::UNAUTHORIZED,
+                "InvalidAccessToken",
+                format!("Provided access token is not valid. {message}"),
+            ),
+        };
+        let Some(token) = bearer::token(authorization) else {
+            return Err(invalid(
+                hmac::is_hmac_scheme(authorization).then_some(AuthScheme::Hmac),
+                "This operation takes the user's Entra token as a Bearer credential.",
+            ));
+        };
+        self.entra
+            .verify_teams_extension(token, self.now)
+            .map(|_| AuthScheme::Bearer)
+            .map_err(|message| invalid(Some(AuthScheme::Bearer), message))
     }
 }

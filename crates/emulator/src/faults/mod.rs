@@ -56,7 +56,7 @@
 //!
 //! | key | value | meaning |
 //! | --- | --- | --- |
-//! | `op` | `create`, `delete`, `issue`, `revoke`, `exchange` (or `create-identity`, …) | only this operation |
+//! | `op` | `create`, `delete`, `issue`, `revoke`, `exchange`, `get`, `extension-exchange`, `assignment-get`, `assignment-put`, `assignment-delete` (or `create-identity`, …) | only this operation |
 //! | `first` | whole number | only the first N requests reaching the rule |
 //! | `fraction` | 0 to 1 | only this share of requests (seeded) |
 //! | `kind` | `status` (default), `reset`, `reset-after`, `hang`, `truncate`, `html` | the fault |

@@ -176,9 +176,12 @@ fn apply(
 
     match key {
         "op" => {
-            let op = value
-                .parse::<Operation>()
-                .map_err(|_| invalid("create, delete, issue, revoke or exchange"))?;
+            let op = value.parse::<Operation>().map_err(|_| {
+                invalid(
+                    "create, delete, issue, revoke, exchange, get, extension-exchange, \
+                         assignment-get, assignment-put or assignment-delete",
+                )
+            })?;
             when.operation = Some(op);
         }
         "first" => {

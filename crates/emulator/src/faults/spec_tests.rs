@@ -129,7 +129,7 @@ fn refusals_name_the_problem() {
         ("kind", "not key=value"),
         ("colour=red,kind=reset", "unknown key 'colour'"),
         ("kind=explode", "unknown kind 'explode'"),
-        ("op=get,kind=reset", "op=get"),
+        ("op=list,kind=reset", "op=list"),
         ("first=-1,kind=reset", "first=-1"),
         ("first=x,kind=reset", "first=x"),
         ("fraction=1.5,kind=reset", "fraction=1.5"),

@@ -8,6 +8,7 @@
 
 pub(crate) mod identities;
 pub(crate) mod teams;
+pub(crate) mod teams_extension;
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -29,6 +30,8 @@ pub(crate) struct Call<'a> {
     pub(crate) now: OffsetDateTime,
     /// Configuration, signers and state.
     pub(crate) service: &'a Service,
+    /// The token of a `Bearer` `Authorization` header, if the request has one.
+    pub(crate) bearer_token: Option<&'a str>,
 }
 
 /// A successful answer.
