@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod codegen;
 mod conformance;
 mod fuzz;
@@ -26,6 +27,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the micro-benchmarks (`--smoke`: run each once, unmeasured).
+    Bench(bench::Args),
     /// Generate the models crate from the API description.
     Codegen(codegen::Args),
     /// Run the official SDKs of other languages against the emulator.
@@ -41,6 +44,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Bench(args) => bench::run(args),
         Command::Codegen(args) => codegen::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Test(args) => test::run(args),

@@ -16,6 +16,13 @@ use http::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+/// A loopback address of this file's own (`127.0.77.n`): the tests that check a port is closed
+/// after the emulator stops must not see the port handed straight to another test's emulator
+/// on `127.0.0.1`, which the system is free to do with a just-freed port.
+fn private_loopback(n: u8) -> std::net::IpAddr {
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 77, n))
+}
+
 /// Whether connecting to `addr` is refused, giving the runtime a chance to finish stopping
 /// a just-aborted server first.
 async fn eventually_refused(addr: SocketAddr) -> bool {
@@ -144,7 +151,11 @@ async fn concurrent_issue_revoke_and_delete_stay_consistent() {
 
 #[tokio::test]
 async fn dropping_the_emulator_closes_the_port_and_open_connections() {
-    let emulator = Emulator::start().await.unwrap();
+    let emulator = Emulator::builder()
+        .host(private_loopback(1))
+        .start()
+        .await
+        .unwrap();
     let addr = emulator.local_addr();
 
     // An idle keep-alive connection, after one answered request.
@@ -173,7 +184,11 @@ async fn dropping_the_emulator_closes_the_port_and_open_connections() {
 
 #[tokio::test]
 async fn shutdown_stops_the_server_gracefully() {
-    let emulator = Emulator::start().await.unwrap();
+    let emulator = Emulator::builder()
+        .host(private_loopback(2))
+        .start()
+        .await
+        .unwrap();
     let addr = emulator.local_addr();
     create_user(&emulator).await;
 

@@ -145,6 +145,12 @@ impl Default for LoggingPolicy {
 #[async_trait]
 impl Policy for LoggingPolicy {
     async fn send(&self, ctx: &Context, request: &mut Request, next: Next<'_>) -> Result<Response> {
+        // Sanitizing the URL and headers costs allocations on every attempt; skip it when no
+        // subscriber would record the events.
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return next.run(ctx, request).await;
+        }
+
         let url = self.sanitize_url(request.url());
         let client_request_id = ctx.client_request_id().unwrap_or_default().to_owned();
         debug!(
