@@ -40,13 +40,19 @@ pub enum ConnectionStringError {
     )]
     LeadingByteOrderMark,
     /// A segment has no `=` between a name and a value.
-    #[error("connection string segment {index} is not of the form name=value")]
+    #[error(
+        "connection string segment {} (counting from 1) is not of the form name=value",
+        .index + 1
+    )]
     SegmentWithoutEquals {
         /// Zero-based position of the segment among the `;`-separated parts.
         index: usize,
     },
     /// A segment has an empty name (`=value`).
-    #[error("connection string segment {index} has an empty name")]
+    #[error(
+        "connection string segment {} (counting from 1) has an empty name",
+        .index + 1
+    )]
     SegmentWithoutName {
         /// Zero-based position of the segment among the `;`-separated parts.
         index: usize,

@@ -65,6 +65,9 @@ impl Pipeline {
             None => Arc::new(HyperTransport::new()?),
         };
         let mut retry = RetryPolicy::new(options.retry);
+        // TODO(clock): the client's own per-try policies (HMAC, bearer) get `options.clock`
+        // only if the client passes it to them, as acs-identity does; carrying the clock in
+        // the Context would make that automatic for every client.
         if let Some(clock) = options.clock {
             retry = retry.with_clock(clock);
         }
