@@ -15,10 +15,10 @@
 //! The emulator and every tool are child processes owned by guards, so they are stopped on
 //! every way out of the task, errors and panics included.
 
-mod emulator;
-mod node;
-mod process;
-mod python;
+pub(crate) mod emulator;
+pub(crate) mod node;
+pub(crate) mod process;
+pub(crate) mod python;
 mod script;
 
 use std::fmt;
@@ -298,17 +298,10 @@ fn endpoint(
     let binary = emulator::build(root)?;
     let serve = if args.http {
         Serve::Http
-    } else if emulator::offers_tls(&binary) {
+    } else {
         Serve::Https {
             ca_file: scratch.join("ca.pem"),
         }
-    } else {
-        // TODO(emulator-tls): drop this fallback once every emulator build serves https.
-        println!(
-            "conformance: warning: this acs-emulator has no --tls; serving plain http \
-             (Python's from_connection_string and the bearer cases are skipped)"
-        );
-        Serve::Http
     };
     let started = emulator::start(&binary, &serve, &scratch.join("emulator.log"))?;
     Ok((
@@ -347,7 +340,7 @@ fn given_connection_string(flag: Option<SecretArg>) -> Option<String> {
 }
 
 /// The cargo target directory: `CARGO_TARGET_DIR` when set, else `target/` at the root.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),

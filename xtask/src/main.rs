@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod bench_compare;
 mod codegen;
 mod conformance;
 mod fuzz;
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Run the micro-benchmarks (`--smoke`: run each once, unmeasured).
     Bench(bench::Args),
+    /// Compare throughput, latency and memory with the official JS and Python SDKs.
+    BenchCompare(bench_compare::Args),
     /// Generate the models crate from the API description.
     Codegen(codegen::Args),
     /// Run the official SDKs of other languages against the emulator.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Bench(args) => bench::run(args),
+        Command::BenchCompare(args) => bench_compare::run(args),
         Command::Codegen(args) => codegen::run(args),
         Command::Conformance(args) => conformance::run(args),
         Command::Test(args) => test::run(args),

@@ -51,6 +51,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true)]
     pub(crate) emulator: bool,
 
+    /// Also trust the CA certificates in this PEM file (for example the one `acs-emulator
+    /// --tls --ca-cert-out PATH` writes).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) ca_cert: Option<std::path::PathBuf>,
+
     /// The REST api-version to speak (default: the newest stable one).
     #[arg(long, global = true, value_parser = parse_api_version)]
     pub(crate) api_version: Option<ApiVersion>,

@@ -6,12 +6,14 @@
 //! sending ([`ErrorKind::InvalidInput`]) is a usage error (2), anything the service or the
 //! network did is 1.
 
+use std::sync::Arc;
+
 use acs_emulator::Emulator;
 use acs_identity::{
     CommunicationIdentityClient, CommunicationIdentityClientOptions, CommunicationUserIdentifier,
     CommunicationUserToken, CreateUserAndTokenOptions, Error, ErrorKind,
-    GetTokenForTeamsUserOptions, GetTokenOptions, Secret, TeamsExtensionAssignment,
-    TeamsExtensionAssignmentOptions, TokenLifetime,
+    GetTokenForTeamsUserOptions, GetTokenOptions, HyperTransport, Secret, TeamsExtensionAssignment,
+    TeamsExtensionAssignmentOptions, TokenLifetime, Transport,
 };
 
 use crate::args::{
@@ -74,11 +76,28 @@ struct Connection {
     _emulator: Option<Emulator>,
 }
 
+/// The default transport, also trusting the CA certificates of the PEM file at `path`.
+fn transport_trusting(path: &std::path::Path) -> Result<Arc<dyn Transport>, Failure> {
+    let pem = std::fs::read(path).map_err(|error| {
+        Failure::Usage(format!("cannot read --ca-cert {}: {error}", path.display()))
+    })?;
+    let transport = HyperTransport::builder()
+        .add_root_certificate_pem(&pem)
+        .and_then(|builder| builder.build())
+        .map_err(|error| {
+            Failure::Usage(format!("cannot use --ca-cert {}: {error}", path.display()))
+        })?;
+    Ok(Arc::new(transport))
+}
+
 async fn connect(cli: &Cli) -> Result<Connection, Failure> {
-    let options = CommunicationIdentityClientOptions {
+    let mut options = CommunicationIdentityClientOptions {
         api_version: cli.api_version.unwrap_or_default(),
         ..Default::default()
     };
+    if let Some(path) = &cli.ca_cert {
+        options.client_options.transport = Some(transport_trusting(path)?);
+    }
 
     if cli.emulator {
         let emulator = Emulator::start()

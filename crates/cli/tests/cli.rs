@@ -628,3 +628,37 @@ async fn the_embedded_emulator_works_and_help_warns_about_its_state() {
     assert_eq!(help.code, 0, "{}", help.stderr);
     assert!(!help.both().contains("c2VjcmV0LWtleQ"), "{}", help.both());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_https_emulator_is_reached_with_its_ca_certificate_and_refused_without() {
+    let emulator = Emulator::builder()
+        .tls(acs_emulator::TlsOptions::default())
+        .start()
+        .await
+        .unwrap();
+    let ca = std::env::temp_dir().join(format!("acs-cli-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, emulator.ca_certificate_pem().unwrap()).unwrap();
+
+    let trusted = run(
+        &emulator,
+        &["user", "create", "--ca-cert", ca.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(trusted.code, 0, "{}", trusted.both());
+    let user: Value = serde_json::from_str(&trusted.stdout).unwrap();
+    assert!(user["user"].as_str().unwrap().starts_with("8:acs:"));
+
+    let untrusted = run(&emulator, &["user", "create"]).await;
+    assert_eq!(untrusted.code, 1, "{}", untrusted.both());
+
+    let missing = run(
+        &emulator,
+        &["user", "create", "--ca-cert", "/nonexistent/ca.pem"],
+    )
+    .await;
+    assert_eq!(missing.code, 2, "{}", missing.both());
+    assert!(missing.stderr.contains("--ca-cert"), "{}", missing.stderr);
+
+    std::fs::remove_file(&ca).unwrap();
+    assert!(emulator.identities().len() == 1);
+}

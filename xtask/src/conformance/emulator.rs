@@ -8,7 +8,7 @@
 //! stderr goes to a log file; its remaining stdout is drained so that it never blocks.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -20,15 +20,12 @@ use super::process::ChildGuard;
 /// How long the emulator may take from spawn to printing its connection string.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How long `acs-emulator --help` may take.
-const HELP_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// What the emulator's first stdout line starts with.
 const CONNECTION_STRING_PREFIX: &str = "ACS_CONNECTION_STRING=";
 
 /// How the emulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Serve {
+pub(crate) enum Serve {
     /// Plain http.
     Http,
     /// https with a fresh CA, written as PEM to this file.
@@ -40,7 +37,7 @@ pub(super) enum Serve {
 
 /// A running emulator; dropping it stops the process.
 #[derive(Debug)]
-pub(super) struct RunningEmulator {
+pub(crate) struct RunningEmulator {
     connection_string: String,
     ca_file: Option<PathBuf>,
     _process: ChildGuard,
@@ -48,43 +45,14 @@ pub(super) struct RunningEmulator {
 
 impl RunningEmulator {
     /// The connection string the emulator printed.
-    pub(super) fn connection_string(&self) -> &str {
+    pub(crate) fn connection_string(&self) -> &str {
         &self.connection_string
     }
 
     /// The PEM file of the CA behind the emulator's certificate, when it serves https.
-    pub(super) fn ca_file(&self) -> Option<&Path> {
+    pub(crate) fn ca_file(&self) -> Option<&Path> {
         self.ca_file.as_deref()
     }
-}
-
-/// Whether the emulator binary knows `--tls` (it lists the flag in its `--help`).
-pub(super) fn offers_tls(binary: &Path) -> bool {
-    let Ok(child) = Command::new(binary)
-        .arg("--help")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-    else {
-        return false;
-    };
-    let mut help = ChildGuard::new("acs-emulator --help", child);
-    let Some(mut stdout) = help.child_mut().stdout.take() else {
-        return false;
-    };
-    // The help text is far smaller than a pipe's buffer, so waiting first cannot block it.
-    if !matches!(help.wait_for(HELP_TIMEOUT), Ok(Some(status)) if status.success()) {
-        return false;
-    }
-    let mut text = String::new();
-    stdout.read_to_string(&mut text).is_ok() && help_lists_tls(&text)
-}
-
-/// Whether a help text lists a `--tls` flag.
-fn help_lists_tls(help: &str) -> bool {
-    help.split_whitespace()
-        .any(|word| word.trim_end_matches(',') == "--tls")
 }
 
 /// Starts the emulator `binary` on a free loopback port, serving as `serve` says, and
@@ -95,10 +63,27 @@ fn help_lists_tls(help: &str) -> bool {
 /// When the binary cannot be started, or it exits, stays silent past the startup limit,
 /// prints something other than a connection string of the expected scheme first, or (for
 /// https) writes no CA file.
-pub(super) fn start(
+pub(crate) fn start(
     binary: &Path,
     serve: &Serve,
     log_path: &Path,
+) -> Result<RunningEmulator, String> {
+    // Per-request lines in the log help to explain a failing case.
+    start_with(binary, serve, log_path, &[], "acs_emulator=debug")
+}
+
+/// [`start`] with `extra_args` for the emulator and `default_log_filter` as its `RUST_LOG`
+/// when the environment sets none (a benchmark wants no per-request log lines).
+///
+/// # Errors
+///
+/// As [`start`].
+pub(crate) fn start_with(
+    binary: &Path,
+    serve: &Serve,
+    log_path: &Path,
+    extra_args: &[&str],
+    default_log_filter: &str,
 ) -> Result<RunningEmulator, String> {
     if let Some(folder) = log_path.parent() {
         fs::create_dir_all(folder)
@@ -107,7 +92,7 @@ pub(super) fn start(
     let log = File::create(log_path)
         .map_err(|error| format!("cannot create {}: {error}", log_path.display()))?;
     let mut command = Command::new(binary);
-    command.args(["--port", "0"]);
+    command.args(["--port", "0"]).args(extra_args);
     if let Serve::Https { ca_file } = serve {
         // A CA left over from an earlier run must not pass for this run's.
         match fs::remove_file(ca_file) {
@@ -118,8 +103,7 @@ pub(super) fn start(
         command.arg("--tls").arg("--ca-cert-out").arg(ca_file);
     }
     if std::env::var_os("RUST_LOG").is_none() {
-        // Per-request lines in the log help to explain a failing case.
-        command.env("RUST_LOG", "acs_emulator=debug");
+        command.env("RUST_LOG", default_log_filter);
     }
     let child = command
         .stdin(Stdio::null())
@@ -170,7 +154,7 @@ pub(super) fn start(
 /// # Errors
 ///
 /// When cargo cannot run, the build fails or cargo names no executable.
-pub(super) fn build(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn build(root: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("conformance: cargo build -p acs-emulator");
     let output = Command::new(cargo)
@@ -279,7 +263,7 @@ fn field<'a>(connection_string: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// The endpoint of a connection string, for messages (never the key).
-pub(super) fn endpoint_of(connection_string: &str) -> String {
+pub(crate) fn endpoint_of(connection_string: &str) -> String {
     field(connection_string, "endpoint").map_or_else(|| "(no endpoint)".to_owned(), str::to_owned)
 }
 
@@ -321,17 +305,6 @@ mod tests {
             let error = parse_startup_line(line).unwrap_err();
             assert!(!error.contains("c2VjcmV0"), "{error}");
         }
-    }
-
-    #[test]
-    fn tls_support_is_read_from_the_help() {
-        assert!(help_lists_tls(
-            "Options:\n      --tls\n          Serve https\n"
-        ));
-        assert!(help_lists_tls("  --tls, --ca-cert-out <PATH>"));
-        assert!(!help_lists_tls(
-            "      --tls-port <N>\n      --port <PORT>\n"
-        ));
     }
 
     #[test]

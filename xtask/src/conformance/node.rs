@@ -29,11 +29,11 @@ const INSTALL_HINT: &str =
 
 /// The SDK found in the scratch folder.
 #[derive(Debug)]
-pub(super) struct InstalledSdk {
+pub(crate) struct InstalledSdk {
     /// The npm package name.
-    pub(super) name: &'static str,
+    pub(crate) name: &'static str,
     /// Its installed version.
-    pub(super) version: String,
+    pub(crate) version: String,
 }
 
 /// Checks that `node` runs and is recent enough.
@@ -41,7 +41,7 @@ pub(super) struct InstalledSdk {
 /// # Errors
 ///
 /// When `node` is missing from PATH, fails to run, or is older than Node.js 20.
-pub(super) fn require_node() -> Result<(), String> {
+pub(crate) fn require_node() -> Result<(), String> {
     let version = tool_version("node")?;
     let major = version
         .trim_start_matches('v')
@@ -83,7 +83,7 @@ fn tool_version(tool: &str) -> Result<String, String> {
 ///
 /// When the manifest cannot be read or pins no exact version, npm is missing, or the install
 /// fails, times out or leaves another version behind.
-pub(super) fn install_sdk(manifest: &Path, js_dir: &Path) -> Result<InstalledSdk, String> {
+pub(crate) fn install_sdk(manifest: &Path, js_dir: &Path) -> Result<InstalledSdk, String> {
     let text = fs::read_to_string(manifest)
         .map_err(|error| format!("cannot read {}: {error}", manifest.display()))?;
     let pinned = pinned_version(&text).ok_or_else(|| {

@@ -17,24 +17,24 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(3);
 
 /// Owns a running child; dropping the guard stops the child and reaps it.
 #[derive(Debug)]
-pub(super) struct ChildGuard {
+pub(crate) struct ChildGuard {
     child: Child,
     name: &'static str,
 }
 
 impl ChildGuard {
     /// Takes ownership of `child`, called `name` in messages.
-    pub(super) fn new(name: &'static str, child: Child) -> Self {
+    pub(crate) fn new(name: &'static str, child: Child) -> Self {
         Self { child, name }
     }
 
     /// The child, e.g. to take its pipes.
-    pub(super) fn child_mut(&mut self) -> &mut Child {
+    pub(crate) fn child_mut(&mut self) -> &mut Child {
         &mut self.child
     }
 
     /// Waits for the child to exit; `None` when `limit` passed first (the child still runs).
-    pub(super) fn wait_for(&mut self, limit: Duration) -> io::Result<Option<ExitStatus>> {
+    pub(crate) fn wait_for(&mut self, limit: Duration) -> io::Result<Option<ExitStatus>> {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -49,7 +49,7 @@ impl ChildGuard {
 
     /// Asks the child to exit (SIGTERM on Unix, so a server can shut down cleanly), and kills
     /// it when it is still running after a grace period. Idempotent.
-    pub(super) fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if !matches!(self.child.try_wait(), Ok(None)) {
             return;
         }

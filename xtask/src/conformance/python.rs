@@ -36,13 +36,13 @@ const INSTALL_HINT: &str = "install Python 3.8 or newer with its venv module \
 
 /// The SDK found in the virtualenv.
 #[derive(Debug)]
-pub(super) struct InstalledSdk {
+pub(crate) struct InstalledSdk {
     /// The distribution name.
-    pub(super) name: &'static str,
+    pub(crate) name: &'static str,
     /// Its installed version.
-    pub(super) version: String,
+    pub(crate) version: String,
     /// The virtualenv's interpreter, which runs the script.
-    pub(super) interpreter: PathBuf,
+    pub(crate) interpreter: PathBuf,
 }
 
 /// Makes sure the virtualenv `venv_dir` exists and holds the SDK version pinned in
@@ -52,7 +52,7 @@ pub(super) struct InstalledSdk {
 ///
 /// When the requirements file pins no exact version, `python3` or its venv module is
 /// missing, or the install fails, times out or leaves another version behind.
-pub(super) fn install_sdk(requirements: &Path, venv_dir: &Path) -> Result<InstalledSdk, String> {
+pub(crate) fn install_sdk(requirements: &Path, venv_dir: &Path) -> Result<InstalledSdk, String> {
     let text = fs::read_to_string(requirements)
         .map_err(|error| format!("cannot read {}: {error}", requirements.display()))?;
     let pinned = pinned_version(&text).ok_or_else(|| {
