@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod raw_server;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,8 +14,8 @@ use acs_core_http::{
     ClientOptions, Context, ErrorKind, HyperTransport, HyperTransportBuilder, Method, Pipeline,
     Request, RetryOptions, Transport,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 const CAP: usize = 64 * 1024;
 
@@ -28,33 +30,10 @@ enum Body {
 
 /// Answers every connection with `body`; counts the requests it read.
 async fn serve(body: Body) -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = requests.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                return;
-            };
-            let counter = counter.clone();
-            tokio::spawn(async move { answer(socket, body, &counter).await });
-        }
-    });
-    (address, requests)
+    raw_server::serve(move |socket| answer(socket, body)).await
 }
 
-async fn answer(mut socket: TcpStream, body: Body, requests: &AtomicUsize) {
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
-        match socket.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => received.extend_from_slice(&buffer[..n]),
-        }
-    }
-    requests.fetch_add(1, Ordering::SeqCst);
-
+async fn answer(mut socket: TcpStream, body: Body) {
     match body {
         Body::Sized(length) => {
             let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\n");

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod raw_server;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -13,8 +15,8 @@ use acs_core_http::{
     ClientOptions, Context, Error, ErrorKind, Method, Next, Pipeline, Policy, Request, Response,
     Result, RetryOptions, SendState, async_trait,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
 /// What the server does once it has read a request head.
 #[derive(Debug, Clone, Copy)]
@@ -29,32 +31,10 @@ enum Misbehaviour {
 
 /// Serves every connection with `misbehaviour`; counts the requests it read.
 async fn serve(misbehaviour: Misbehaviour) -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = requests.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                return;
-            };
-            let counter = counter.clone();
-            tokio::spawn(async move { misbehave(socket, misbehaviour, &counter).await });
-        }
-    });
-    (address, requests)
+    raw_server::serve(move |socket| misbehave(socket, misbehaviour)).await
 }
 
-async fn misbehave(mut socket: TcpStream, misbehaviour: Misbehaviour, requests: &AtomicUsize) {
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
-        match socket.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => received.extend_from_slice(&buffer[..n]),
-        }
-    }
-    requests.fetch_add(1, Ordering::SeqCst);
+async fn misbehave(mut socket: TcpStream, misbehaviour: Misbehaviour) {
     match misbehaviour {
         Misbehaviour::Reset => {
             socket.set_zero_linger().unwrap();
