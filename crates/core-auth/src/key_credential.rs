@@ -128,6 +128,23 @@ impl AzureKeyCredential {
             .clone()
     }
 
+    /// Runs `f` with the current decoded key, borrowed rather than copied: the way to sign
+    /// without a copy of the key to wipe afterwards. `f` runs under the credential's read
+    /// lock, so an [`update`](Self::update) waits for it; keep it short and do not call
+    /// `update` from it.
+    ///
+    /// ```
+    /// use acs_core_auth::AzureKeyCredential;
+    ///
+    /// let credential = AzureKeyCredential::new("YWJj")?;
+    /// assert_eq!(credential.with_decoded_key(<[u8]>::len), 3);
+    /// # Ok::<(), acs_core_auth::KeyError>(())
+    /// ```
+    pub fn with_decoded_key<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let stored = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        f(&stored.decoded)
+    }
+
     /// Builds a credential from a key that [`decode_access_key`] already accepted.
     pub(crate) fn from_validated(key: Secret, decoded: Zeroizing<Vec<u8>>) -> Self {
         Self {

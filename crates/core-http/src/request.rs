@@ -18,6 +18,9 @@ use url::Url;
 use crate::headers::RedactedHeaders;
 use crate::{Error, ErrorKind, Result};
 
+/// How many headers a new request has room for.
+const INITIAL_HEADER_CAPACITY: usize = 12;
+
 /// An HTTP request with a buffered body.
 ///
 /// ```
@@ -44,7 +47,9 @@ impl Request {
         Self {
             method,
             url,
-            headers: HeaderMap::new(),
+            // Room for what a client and the pipeline add (accept, content type, request
+            // id, user agent, the three signature headers, content length) without growing.
+            headers: HeaderMap::with_capacity(INITIAL_HEADER_CAPACITY),
             body: Bytes::new(),
         }
     }

@@ -68,6 +68,11 @@ impl Response {
         self.body
     }
 
+    /// Consumes the response, returning its status, headers and body.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
+        (self.status, self.headers, self.body)
+    }
+
     /// Parses the body as JSON.
     ///
     /// # Errors

@@ -31,7 +31,9 @@ pub(crate) fn check_scopes(
             continue;
         };
         // A scope introduced in a version this crate does not know is left to the service.
-        if let Ok(needed) = since.parse::<ApiVersion>() {
+        if let Ok(needed) = since.parse::<ApiVersion>()
+            && !api_version.has_features_of(needed)
+        {
             api_version.require(needed, &format!("the `{known}` token scope"))?;
         }
     }

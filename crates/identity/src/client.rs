@@ -258,7 +258,7 @@ impl CommunicationIdentityClient {
         let value = decode(&response, operation.name())?;
         Ok(WithResponse::new(
             value,
-            &response,
+            response,
             request.client_request_id(),
         ))
     }

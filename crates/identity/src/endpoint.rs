@@ -17,8 +17,6 @@
 //! not exactly the one built is refused rather than sent. The HMAC signature is computed
 //! over this encoded path by the signing policy in `acs-core-http`.
 
-use std::borrow::Cow;
-
 use acs_core_http::{Error, ErrorKind};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
@@ -41,9 +39,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'(')
     .remove(b')');
 
-/// Percent-encodes `raw` as a single path segment.
-fn encode_segment(raw: &str) -> String {
-    utf8_percent_encode(raw, SEGMENT).to_string()
+/// Appends `raw`, percent-encoded as a single path segment, to `text`.
+fn push_encoded_segment(text: &mut String, raw: &str) {
+    text.extend(utf8_percent_encode(raw, SEGMENT));
 }
 
 /// Parses `endpoint` by the shared endpoint rule.
@@ -64,29 +62,34 @@ pub(crate) fn operation_url(
     operation: Operation<'_>,
     api_version: ApiVersion,
 ) -> Result<Url, Error> {
-    let path = match operation.route() {
-        Route::Fixed(path) => Cow::Borrowed(path),
+    // One buffer for the path and then the query: this runs for every call.
+    let mut text = String::with_capacity(128);
+    match operation.route() {
+        Route::Fixed(path) => text.push_str(path),
         Route::User { user_id, suffix } => {
-            let segment = segment(user_id, "user id", operation)?;
-            Cow::Owned(format!("/identities/{segment}{suffix}"))
+            check_segment(user_id, "user id", operation)?;
+            text.push_str("/identities/");
+            push_encoded_segment(&mut text, user_id);
+            text.push_str(suffix);
         }
         Route::Assignment(Assignment {
             tenant_id,
             object_id,
         }) => {
-            let tenant = segment(tenant_id, "tenant id", operation)?;
-            let object = segment(object_id, "object id", operation)?;
-            Cow::Owned(format!(
-                "/access/teamsExtension/tenants/{tenant}/assignments/{object}"
-            ))
+            check_segment(tenant_id, "tenant id", operation)?;
+            check_segment(object_id, "object id", operation)?;
+            text.push_str("/access/teamsExtension/tenants/");
+            push_encoded_segment(&mut text, tenant_id);
+            text.push_str("/assignments/");
+            push_encoded_segment(&mut text, object_id);
         }
-    };
+    }
 
     let mut url = endpoint.clone();
     // `set_path` keeps the `%XX` escapes and the literal `:` of `/:issueAccessToken`; it
-    // would resolve dot segments, which `segment` keeps out.
-    url.set_path(&path);
-    if url.path() != path {
+    // would resolve dot segments, which `check_segment` keeps out.
+    url.set_path(&text);
+    if url.path() != text {
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!(
@@ -96,17 +99,19 @@ pub(crate) fn operation_url(
             ),
         ));
     }
-    url.set_query(Some(&format!("api-version={}", api_version.as_str())));
+    text.clear();
+    text.push_str("api-version=");
+    text.push_str(api_version.as_str());
+    url.set_query(Some(&text));
     Ok(url)
 }
 
-/// The encoded path segment for `raw` (a `what`, such as "user id"), or why it cannot be
-/// one.
-fn segment(raw: &str, what: &str, operation: Operation<'_>) -> Result<String, Error> {
+/// Refuses a `raw` id (a `what`, such as "user id") that cannot be a path segment.
+fn check_segment(raw: &str, what: &str, operation: Operation<'_>) -> Result<(), Error> {
     let problem = match raw {
         "" => "is empty",
         "." | ".." => "is a dot segment (`.` or `..`), which a URL path resolves away",
-        _ => return Ok(encode_segment(raw)),
+        _ => return Ok(()),
     };
     let hint = if what == "user id" {
         "use the id the service returned when the user was created"
@@ -130,6 +135,12 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    fn encode_segment(raw: &str) -> String {
+        let mut text = String::new();
+        push_encoded_segment(&mut text, raw);
+        text
+    }
 
     fn url_of(operation: Operation<'_>) -> Result<Url, Error> {
         let endpoint = parse_endpoint("https://contoso.communication.azure.com/").unwrap();

@@ -24,13 +24,22 @@ pub struct WithResponse<T> {
 
 impl<T> WithResponse<T> {
     /// Pairs `value` with the status and headers of `response`; `sent_request_id` is the id
-    /// the request carried.
-    pub(crate) fn new(value: T, response: &Response, sent_request_id: Option<&str>) -> Self {
+    /// the request carried, kept only when the response echoes none.
+    pub(crate) fn new(value: T, response: Response, sent_request_id: Option<&str>) -> Self {
+        let (status, headers, _) = response.into_parts();
+        let echoed = headers
+            .get(&CLIENT_REQUEST_ID)
+            .is_some_and(|value| value.to_str().is_ok());
+        let sent_request_id = if echoed {
+            None
+        } else {
+            sent_request_id.map(str::to_owned)
+        };
         Self {
             value,
-            status: response.status(),
-            headers: response.headers().clone(),
-            sent_request_id: sent_request_id.map(str::to_owned),
+            status,
+            headers,
+            sent_request_id,
         }
     }
 
@@ -80,7 +89,7 @@ mod tests {
         headers.insert(CLIENT_REQUEST_ID, HeaderValue::from_static("echoed"));
         headers.insert(MS_CV, HeaderValue::from_static("cv.1"));
         let response = Response::new(StatusCode::CREATED, headers, "");
-        let parts = WithResponse::new(7, &response, Some("sent"));
+        let parts = WithResponse::new(7, response, Some("sent"));
         assert_eq!(parts.client_request_id(), Some("echoed"));
         assert_eq!(parts.ms_cv(), Some("cv.1"));
         assert_eq!(parts.status, StatusCode::CREATED);
@@ -89,7 +98,7 @@ mod tests {
         assert_eq!(mapped.into_value(), 14);
 
         let bare = Response::new(StatusCode::OK, HeaderMap::new(), "");
-        let parts = WithResponse::new((), &bare, Some("sent"));
+        let parts = WithResponse::new((), bare, Some("sent"));
         assert_eq!(parts.client_request_id(), Some("sent"));
         assert_eq!(parts.ms_cv(), None);
     }

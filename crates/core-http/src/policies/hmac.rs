@@ -6,11 +6,11 @@
 //! content hash. Headers are inserted, so a retried request never carries two signatures.
 //! The date comes from a [`Clock`] so tests can pin it. See [`crate::hmac`] for the pieces.
 //!
-//! Key material: the decoded key is borrowed from the credential in a wiping buffer, the
-//! HMAC state wipes itself on drop (the `zeroize` feature of `hmac`/`sha2`), and the
-//! signature strings built here are wiped. The final `Authorization` header value is a
-//! copy inside `http`'s shared bytes that cannot be wiped; it is marked sensitive so that
-//! `Debug` output shows `Sensitive` instead of it.
+//! Key material: the decoded key is borrowed from the credential, never copied; the HMAC
+//! state wipes itself on drop (the `zeroize` feature of `hmac`/`sha2`), and so does the
+//! buffer the signature is encoded into. The `Authorization` header value is the one
+//! other copy of the signature, inside `http`'s shared bytes, which cannot be wiped; it is
+//! marked sensitive so that `Debug` output shows `Sensitive` instead of it.
 
 use std::sync::Arc;
 
@@ -18,12 +18,9 @@ use acs_core_auth::AzureKeyCredential;
 use async_trait::async_trait;
 use http::HeaderValue;
 use http::header::AUTHORIZATION;
-use zeroize::Zeroizing;
 
 use crate::headers::{X_MS_CONTENT_SHA256, X_MS_DATE};
-use crate::hmac::{
-    authorization, content_hash, format_date, host, path_and_query, sign, string_to_sign,
-};
+use crate::hmac::{authorization_bytes, content_hash, format_date, string_to_sign_for};
 use crate::{
     Clock, Context, Error, ErrorKind, Next, Policy, Request, Response, Result, SystemClock,
 };
@@ -74,21 +71,14 @@ impl HmacAuthenticationPolicy {
             ));
         }
         let hash = content_hash(request.body());
-        let to_sign = string_to_sign(
-            request.method().as_str(),
-            &path_and_query(url),
-            &date,
-            &host(url),
-            &hash,
-        );
-        let signature = Zeroizing::new(sign(&self.credential, &to_sign));
-        let auth_text = Zeroizing::new(authorization(&signature));
-        let mut auth = HeaderValue::from_str(&auth_text).map_err(|_| {
-            Error::new(
-                ErrorKind::Other,
-                "the signature header is not visible ASCII",
-            )
-        })?;
+        let to_sign = string_to_sign_for(request.method().as_str(), url, &date, &hash);
+        let mut auth = HeaderValue::try_from(authorization_bytes(&self.credential, &to_sign))
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Other,
+                    "the signature header is not visible ASCII",
+                )
+            })?;
         auth.set_sensitive(true);
 
         request.insert_header(X_MS_DATE, header_value(date)?);
@@ -191,9 +181,9 @@ mod tests {
         let east = UtcOffset::from_hms(14, 0, 0).unwrap();
         let west = UtcOffset::from_hms(-14, 0, 0).unwrap();
 
-        // Representable in UTC: signed.
+        // A four-digit year in UTC: signed.
         for now in [
-            PrimitiveDateTime::MIN.assume_utc(),
+            time::macros::datetime!(0000-01-01 00:00 UTC),
             PrimitiveDateTime::MAX.assume_utc(),
         ] {
             let policy = HmacAuthenticationPolicy::new(credential.clone())
@@ -201,8 +191,9 @@ mod tests {
             let mut request = Request::new(Method::POST, url.parse().unwrap());
             policy.sign_request(&mut request).unwrap();
         }
-        // Outside the UTC range: refused.
+        // A negative year, or outside the UTC range: refused.
         for now in [
+            PrimitiveDateTime::MIN.assume_utc(),
             PrimitiveDateTime::MIN.assume_offset(east),
             PrimitiveDateTime::MAX.assume_offset(west),
         ] {
