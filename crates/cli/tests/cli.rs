@@ -650,6 +650,11 @@ async fn an_https_emulator_is_reached_with_its_ca_certificate_and_refused_withou
 
     let untrusted = run(&emulator, &["user", "create"]).await;
     assert_eq!(untrusted.code, 1, "{}", untrusted.both());
+    assert!(
+        untrusted.stderr.contains("TLS handshake failed"),
+        "{}",
+        untrusted.stderr
+    );
 
     let missing = run(
         &emulator,

@@ -117,6 +117,12 @@ async fn the_default_transport_does_not_trust_the_emulator() {
     let error = client.create_user().await.unwrap_err();
 
     assert_eq!(*error.kind(), ErrorKind::Connection, "{error:?}");
+    // The reason is in the message, not only at the end of the source chain.
+    let text = error.to_string();
+    assert!(
+        text.contains("TLS handshake failed") && text.contains("UnknownIssuer"),
+        "{text}"
+    );
     assert!(emulator.requests().is_empty());
     assert!(emulator.identities().is_empty());
 }

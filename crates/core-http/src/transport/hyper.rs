@@ -303,6 +303,23 @@ fn io_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a io::Error> {
     None
 }
 
+/// The rustls error in the chain of causes. rustls reaches us wrapped in `io::Error`s
+/// (hyper-rustls wraps it once, the connector once more), and an `io::Error`'s `source()`
+/// skips the error it wraps, so the walk opens each one with `get_ref` instead.
+fn tls_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        current = match error.downcast_ref::<io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => error.source(),
+        };
+    }
+    None
+}
+
 fn hyper_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a hyper::Error> {
     let mut current = Some(error);
     while let Some(error) = current {
@@ -322,9 +339,16 @@ fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
     // request was written, so even a create may be retried.
     if error.is_connect() {
         let (kind, message) = if timed_out {
-            (ErrorKind::Timeout, "connecting timed out")
+            (ErrorKind::Timeout, "connecting timed out".to_owned())
+        } else if let Some(tls) = tls_cause(&error) {
+            // Name the TLS reason (an untrusted certificate, usually) in the message itself:
+            // it is what the caller has to act on.
+            (
+                ErrorKind::Connection,
+                format!("could not connect: the TLS handshake failed ({tls})"),
+            )
         } else {
-            (ErrorKind::Connection, "could not connect")
+            (ErrorKind::Connection, "could not connect".to_owned())
         };
         return Error::with_source(kind, message, error).with_send_state(SendState::NotSent);
     }
