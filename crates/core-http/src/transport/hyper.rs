@@ -1,11 +1,12 @@
-//! The default transport: hyper 1, hyper-util's pooled client and rustls.
+//! The default transport: hyper 1 connections from this crate's pool, over TCP and rustls.
 //!
-//! Connections are pooled and kept alive (the pool has a Tokio timer, without which its
-//! idle timeout never fires), TLS uses rustls with the ring provider chosen explicitly and
-//! the webpki root set (plus any roots the caller adds), and ALPN offers HTTP/2 and
-//! HTTP/1.1. Plain `http://` is allowed for loopback servers such as the emulator. Each
-//! request may carry an overall timeout covering connect, send and reading the whole body;
-//! inside a pipeline the retry policy's `try_timeout` already bounds every attempt, so the
+//! Connections are pooled per origin and kept alive; the pool never opens more connections
+//! to an origin than there are calls to it in flight (see `pool.rs`), and closes idle ones
+//! after the idle timeout. TLS uses rustls with the ring provider chosen explicitly and the
+//! webpki root set (plus any roots the caller adds), and ALPN offers HTTP/2 and HTTP/1.1.
+//! Plain `http://` is allowed for loopback servers such as the emulator. Each request may
+//! carry an overall timeout covering connect, send and reading the whole body; inside a
+//! pipeline the retry policy's `try_timeout` already bounds every attempt, so the
 //! transport's own limit is off by default.
 //!
 //! Failures are classified for retry: anything the connector reports (TCP connect, name
@@ -19,9 +20,9 @@
 //! declares or reaches more fails the call with [`ErrorKind::ResponseTooLarge`] as soon as
 //! that is known, and the rest is never read (the connection is dropped, not pooled).
 //!
-//! The pooled client runs one background task per open connection; those belong to the
-//! pool, not to a call. Dropping a call's future drops the request future with it, and
-//! hyper abandons an exchange whose caller has gone.
+//! The pool runs one background task per open connection, and one that closes idle
+//! connections; those belong to the pool, not to a call. Dropping a call's future drops its
+//! hold on the connection, and hyper closes a connection whose exchange was abandoned.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -30,22 +31,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use http::header::CONTENT_LENGTH;
 use http::{HeaderValue, Method};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::Client;
+use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
 use super::Transport;
+use super::pool::{Pool, PoolError};
 use crate::{Error, ErrorKind, Request, Response, Result, SendState};
-
-type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// A pooled HTTP/1.1 + HTTP/2 client over TCP and rustls.
 ///
@@ -61,7 +58,7 @@ type PooledClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// ```
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: PooledClient,
+    pool: Arc<Pool>,
     request_timeout: Option<Duration>,
     max_response_body_bytes: usize,
 }
@@ -221,12 +218,8 @@ impl HyperTransportBuilder {
             .enable_http2()
             .wrap_connector(http);
 
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(self.pool_idle_timeout)
-            .build(https);
         Ok(HyperTransport {
-            client,
+            pool: Arc::new(Pool::new(https, self.pool_idle_timeout)),
             request_timeout: self.request_timeout,
             max_response_body_bytes: self.max_response_body_bytes,
         })
@@ -256,11 +249,11 @@ impl Transport for HyperTransport {
         }
 
         let exchange = async {
-            let response = self
-                .client
-                .request(outgoing)
+            let (response, exchange) = self
+                .pool
+                .send(outgoing)
                 .await
-                .map_err(classify_send_error)?;
+                .map_err(classify_pool_error)?;
             let (parts, body) = response.into_parts();
             let limit = self.max_response_body_bytes;
             let declared = parts
@@ -277,6 +270,8 @@ impl Transport for HyperTransport {
                 .await
                 .map_err(|e| classify_limited_body_error(e, limit))?
                 .to_bytes();
+            // Only a connection whose answer was read in full can carry the next request.
+            exchange.finish(!asks_to_close(&parts));
             Ok(Response::new(parts.status, parts.headers, body))
         };
         match self.request_timeout {
@@ -320,45 +315,66 @@ fn tls_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Erro
     None
 }
 
-fn hyper_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a hyper::Error> {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if let Some(hyper) = error.downcast_ref::<hyper::Error>() {
-            return Some(hyper);
-        }
-        current = error.source();
-    }
-    None
+/// Whether the server asked to close the connection after this response.
+fn asks_to_close(parts: &http::response::Parts) -> bool {
+    parts
+        .headers
+        .get_all(http::header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("close"))
+        || parts.version == http::Version::HTTP_10
 }
 
-fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
-    let io_kind = io_cause(&error).map(io::Error::kind);
-    let timed_out = io_kind == Some(io::ErrorKind::TimedOut);
-
-    // The connector failed (TCP connect, name resolution, TLS handshake): no byte of the
-    // request was written, so even a create may be retried.
-    if error.is_connect() {
-        let (kind, message) = if timed_out {
-            (ErrorKind::Timeout, "connecting timed out".to_owned())
-        } else if let Some(tls) = tls_cause(&error) {
-            // Name the TLS reason (an untrusted certificate, usually) in the message itself:
-            // it is what the caller has to act on.
-            (
-                ErrorKind::Connection,
-                format!("could not connect: the TLS handshake failed ({tls})"),
-            )
-        } else {
-            (ErrorKind::Connection, "could not connect".to_owned())
-        };
-        return Error::with_source(kind, message, error).with_send_state(SendState::NotSent);
+fn classify_pool_error(error: PoolError) -> Error {
+    match error {
+        PoolError::InvalidUri => Error::new(
+            ErrorKind::InvalidInput,
+            "the request URL has no scheme and host to connect to",
+        )
+        .with_send_state(SendState::NotSent),
+        PoolError::Connect(error) => classify_connect_error(error),
+        // A new connection that failed before any request was put on it.
+        PoolError::Handshake(error) => Error::with_source(
+            ErrorKind::Connection,
+            "could not connect: the HTTP handshake failed",
+            error,
+        )
+        .with_send_state(SendState::NotSent),
+        PoolError::Send(error) => classify_send_error(error),
     }
-    if timed_out {
+}
+
+/// The connector failed (TCP connect, name resolution, TLS handshake): no byte of the
+/// request was written, so even a create may be retried.
+fn classify_connect_error(error: Box<dyn StdError + Send + Sync>) -> Error {
+    let timed_out = io_cause(&*error).map(io::Error::kind) == Some(io::ErrorKind::TimedOut);
+    let (kind, message) = if timed_out {
+        (ErrorKind::Timeout, "connecting timed out".to_owned())
+    } else if let Some(tls) = tls_cause(&*error) {
+        // Name the TLS reason (an untrusted certificate, usually) in the message itself:
+        // it is what the caller has to act on.
+        (
+            ErrorKind::Connection,
+            format!("could not connect: the TLS handshake failed ({tls})"),
+        )
+    } else {
+        (ErrorKind::Connection, "could not connect".to_owned())
+    };
+    Error::with_source(kind, message, error).with_send_state(SendState::NotSent)
+}
+
+/// The exchange failed after the request was handed to a connection.
+fn classify_send_error(error: hyper::Error) -> Error {
+    let io_kind = io_cause(&error).map(io::Error::kind);
+    if io_kind == Some(io::ErrorKind::TimedOut) {
         return Error::with_source(ErrorKind::Timeout, "the exchange timed out", error);
     }
 
     // Closed or reset before a complete response head arrived: the request may or may not
-    // have been processed. (hyper-util itself resends a request that a reused pooled
-    // connection dropped before writing it; what reaches us here is not known to be unsent.)
+    // have been processed. (The pool itself resends a request that a reused connection
+    // refused before writing it; what reaches us here is not known to be unsent.)
     let closed_early = matches!(
         io_kind,
         Some(
@@ -367,8 +383,9 @@ fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
                 | io::ErrorKind::BrokenPipe
                 | io::ErrorKind::UnexpectedEof
         )
-    ) || hyper_cause(&error)
-        .is_some_and(|e| e.is_incomplete_message() || e.is_canceled() || e.is_closed());
+    ) || error.is_incomplete_message()
+        || error.is_canceled()
+        || error.is_closed();
     if closed_early {
         return Error::with_source(
             ErrorKind::Connection,

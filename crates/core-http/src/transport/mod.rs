@@ -8,6 +8,7 @@
 //! and a body they will not buffer with [`crate::ErrorKind::ResponseTooLarge`].
 
 mod hyper;
+mod pool;
 
 use std::fmt;
 
