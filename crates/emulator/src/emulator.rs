@@ -3,11 +3,13 @@
 //! [`Emulator`] owns the server task. Dropping it aborts the task, which closes the port and
 //! every open connection; [`Emulator::shutdown`] stops it gracefully instead. Besides the
 //! connection details it offers test hooks that go around HTTP: the request log, token
-//! checks, identity lookups, minting test Entra tokens and replacing the fault rules.
+//! checks, identity lookups, minting test Entra tokens, replacing the fault rules and the
+//! number of connections accepted.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -18,6 +20,7 @@ use crate::entra::{EntraToken, EntraTokenOptions};
 use crate::error::Result;
 use crate::faults::FaultRule;
 use crate::recorded::RecordedRequest;
+use crate::server::ServerHandle;
 use crate::service::Service;
 use crate::tokens::AccessTokenClaims;
 
@@ -28,6 +31,7 @@ pub struct Emulator {
     endpoint: Url,
     access_key: String,
     ca_pem: Option<String>,
+    connections_accepted: Arc<AtomicU64>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -64,7 +68,7 @@ impl Emulator {
         local_addr: SocketAddr,
         endpoint: Url,
         access_key: String,
-        shutdown: oneshot::Sender<()>,
+        server: ServerHandle,
         task: JoinHandle<()>,
     ) -> Self {
         Self {
@@ -73,7 +77,8 @@ impl Emulator {
             endpoint,
             access_key,
             ca_pem: None,
-            shutdown: Some(shutdown),
+            connections_accepted: server.connections_accepted,
+            shutdown: Some(server.shutdown),
             task: Some(task),
         }
     }
@@ -121,6 +126,16 @@ impl Emulator {
     /// attempts that met an injected fault.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.service.state.requests()
+    }
+
+    /// How many TCP connections the server has accepted since it started: every one,
+    /// plain or TLS, whether or not a request came on it (a failed TLS handshake counts
+    /// too). A connection is counted when it is accepted, before anything is read from it,
+    /// so once a client has a response the connection it came on is in the count. A client
+    /// that reuses its connections keeps this at or below the number of calls it had in
+    /// flight at once.
+    pub fn connections_accepted(&self) -> u64 {
+        self.connections_accepted.load(Ordering::Relaxed)
     }
 
     /// Empties the request log.

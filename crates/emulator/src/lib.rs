@@ -148,6 +148,8 @@
 //! the Teams Extension exchange are for `8:acs:<resourceId>_<tid>_<oid>`, with scope
 //! `voip`, and expire with the Entra token too. Check
 //! tokens with [`Emulator::is_token_valid`] and read them with [`Emulator::token_claims`].
+//! [`Emulator::connections_accepted`] counts the TCP connections the server accepted, to
+//! check that a client reuses its connections.
 //!
 //! # Fault injection
 //!

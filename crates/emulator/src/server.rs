@@ -16,10 +16,18 @@
 //! With TLS configured (see [`crate::tls`]) each connection first completes a TLS
 //! handshake in its own task, under the same request-head deadline; a failed handshake is
 //! logged at debug and ends that connection only. HTTP/2 is then chosen by ALPN.
+//!
+//! Every accepted TCP connection, plain or TLS and whether or not a request follows, is
+//! counted ([`ServerHandle`] shares the count with the [`Emulator`](crate::Emulator)) and
+//! logged at debug under the target `acs_emulator::connections`, with the peer address and
+//! the running count. The event is written before the connection is served, so by the
+//! time a client has its first response on a connection, the line for it is in the log;
+//! benchmarks read it to tell how many connections a client opened.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hyper::service::service_fn;
@@ -45,6 +53,9 @@ const MAX_HEAD_BYTES: usize = 32 * 1024;
 const MAX_HEADER_LIST_BYTES: u32 = 32 * 1024;
 /// The most concurrent streams of an HTTP/2 connection.
 const MAX_STREAMS: u32 = 100;
+/// The tracing target of the one event per accepted connection, so that it can be enabled
+/// on its own (`acs_emulator=warn,acs_emulator::connections=debug`).
+const CONNECTIONS_TARGET: &str = "acs_emulator::connections";
 
 /// A connection being served, up to its end.
 type Serving =
@@ -61,18 +72,33 @@ pub(crate) struct Limits {
     pub(crate) max_connections: usize,
 }
 
+/// What the owner of a running server keeps besides its task.
+#[derive(Debug)]
+pub(crate) struct ServerHandle {
+    /// Send on it (or drop it) to shut down gracefully.
+    pub(crate) shutdown: oneshot::Sender<()>,
+    /// The TCP connections accepted since the start.
+    pub(crate) connections_accepted: Arc<AtomicU64>,
+}
+
 /// Starts serving `listener` on the current Tokio runtime, over TLS when given an
-/// acceptor; send on the returned channel (or drop it) to shut down gracefully, or abort
-/// the task to stop at once.
+/// acceptor; use the returned handle to shut down gracefully, or abort the task to stop at
+/// once.
 pub(crate) fn spawn(
     listener: TcpListener,
     service: Arc<Service>,
     limits: Limits,
     tls: Option<TlsAcceptor>,
-) -> (oneshot::Sender<()>, JoinHandle<()>) {
+) -> (ServerHandle, JoinHandle<()>) {
     let (shutdown, signal) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, service, limits, tls, signal));
-    (shutdown, task)
+    let connections_accepted = Arc::new(AtomicU64::new(0));
+    let accepted = Arc::clone(&connections_accepted);
+    let task = tokio::spawn(serve(listener, service, limits, tls, accepted, signal));
+    let handle = ServerHandle {
+        shutdown,
+        connections_accepted,
+    };
+    (handle, task)
 }
 
 fn connection_builder(limits: Limits) -> auto::Builder<TokioExecutor> {
@@ -96,6 +122,7 @@ async fn serve(
     service: Arc<Service>,
     limits: Limits,
     tls: Option<TlsAcceptor>,
+    connections_accepted: Arc<AtomicU64>,
     mut signal: oneshot::Receiver<()>,
 ) {
     let builder = connection_builder(limits);
@@ -115,6 +142,10 @@ async fn serve(
                         continue;
                     }
                 };
+                // Counted and logged before anything is read, so the count never lags a
+                // response the client already has.
+                let count = connections_accepted.fetch_add(1, Ordering::Relaxed) + 1;
+                debug!(target: CONNECTIONS_TARGET, %peer, count, "accepted a connection");
                 let control = Arc::new(ConnectionControl::default());
                 let handler = {
                     let service = Arc::clone(&service);
