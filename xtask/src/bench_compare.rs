@@ -5,15 +5,23 @@
 //! The task builds the emulator and the `load` example of `acs-identity` in release mode,
 //! installs the official SDKs with the conformance task's installers (into the same scratch
 //! folders under `target/conformance`), starts one plain-http emulator on 127.0.0.1 with a
-//! fixed access key, creates one user through our client, and then, for each concurrency,
-//! runs each driver as its own process ([`driver`]). Every driver prints one JSON line
-//! (calls, seconds, p50_ms, p99_ms); the task adds the process's peak RSS and prints one
-//! table with each client's throughput as a ratio of the raw floor's, plus a verdict on the
-//! two throughput goals. Every process is bounded in time and owned by a guard.
+//! fixed access key and a fixed-body hyper server ([`fixed_server`]), creates one user
+//! through our client, and then runs each driver as its own process ([`driver`]): per
+//! round, per concurrency, every client once, and the raw driver once more against the
+//! fixed-body server. Rounds alternate the order of the drivers (forward, then reversed)
+//! so that none always runs first. Every driver prints one JSON line (calls, seconds,
+//! p50_ms, p99_ms); the task adds the process's peak RSS and the TCP connections the
+//! emulator accepted from it ([`connections`]), and prints ([`report`]) one table of the
+//! median rounds with each client's throughput as a ratio of the raw floor's, a table of
+//! the emulator against the fixed-body server, and the verdicts on the goals. Every
+//! process is bounded in time and owned by a guard.
 
+mod connections;
 mod driver;
+mod fixed_server;
+mod report;
 
-use std::fmt::Write as _;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -21,10 +29,19 @@ use std::time::Duration;
 use crate::conformance::emulator::{self, Serve};
 use crate::conformance::{node, python, target_dir};
 use crate::{TaskResult, workspace_root};
-use driver::Measurement;
+use connections::ConnectionCounter;
+use fixed_server::FixedServer;
+use report::{Run, Sample};
 
 /// The access key the emulator checks signatures with: fixed, so runs are alike.
 const ACCESS_KEY: &str = "YmVuY2gtY29tcGFyZS1hY2Nlc3Mta2V5LTAxMjM0NTY3";
+
+/// The emulator's log filter: warnings, plus the one event per accepted connection that
+/// the connection counts are read from.
+const EMULATOR_LOG_FILTER: &str = "acs_emulator=warn,acs_emulator::connections=debug";
+
+/// How long the task waits for the emulator to log the task's own probe connection.
+const MARK_WAIT: Duration = Duration::from_secs(5);
 
 /// Arguments of the `bench-compare` task.
 #[derive(Debug, clap::Args)]
@@ -35,6 +52,10 @@ pub(crate) struct Args {
     /// Calls in flight at once, as a comma list; each value is one round of every client.
     #[arg(long, value_delimiter = ',', default_value = "1,64")]
     concurrency: Vec<usize>,
+    /// Rounds of every driver at every concurrency; the tables show each client's median
+    /// round by calls/s, and its range. On a shared 2-core machine 3 gives steadier numbers.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Seconds one driver process may run before it is stopped and counted as failed.
     #[arg(long, default_value_t = 60)]
     timeout: u64,
@@ -47,17 +68,38 @@ enum Client {
     Ours,
     Js,
     Python,
+    /// The raw driver against the fixed-body server instead of the emulator.
+    FixedBody,
 }
 
 impl Client {
+    /// Every driver, in the order of a forward round and of the tables.
+    const ALL: [Client; 5] = [
+        Self::Raw,
+        Self::Ours,
+        Self::Js,
+        Self::Python,
+        Self::FixedBody,
+    ];
+
     fn label(self) -> &'static str {
         match self {
             Self::Raw => "raw hyper (floor)",
             Self::Ours => "acs-identity (Rust)",
             Self::Js => "@azure/communication-identity (JS)",
             Self::Python => "azure-communication-identity (Python)",
+            Self::FixedBody => "raw hyper → fixed-body server",
         }
     }
+}
+
+/// The drivers of round `round` (counted from 0): forward on even rounds, reversed on odd.
+fn round_order(round: usize) -> Vec<Client> {
+    let mut order = Client::ALL.to_vec();
+    if round % 2 == 1 {
+        order.reverse();
+    }
+    order
 }
 
 /// Where the task finds what it runs.
@@ -67,17 +109,10 @@ struct Tools {
     python: Result<PathBuf, String>,
 }
 
-/// One row of the result table.
-struct Row {
-    client: Client,
-    concurrency: usize,
-    result: Result<Measurement, String>,
-}
-
 /// Runs the task.
 pub(crate) fn run(args: Args) -> TaskResult {
-    if args.calls == 0 || args.concurrency.contains(&0) {
-        return Err("--calls and every --concurrency value must be at least 1".into());
+    if args.calls == 0 || args.rounds == 0 || args.concurrency.contains(&0) {
+        return Err("--calls, --rounds and every --concurrency value must be at least 1".into());
     }
     let root = workspace_root();
     let target = target_dir(&root);
@@ -87,54 +122,140 @@ pub(crate) fn run(args: Args) -> TaskResult {
     build_release(&root)?;
     let tools = prepare(&root, &target);
 
-    // `running` lives until the end of `run`: dropping it stops the emulator.
+    // `running` and `fixed` live until the end of `run`: dropping them stops the servers.
     let binary = target.join("release").join(executable("acs-emulator"));
+    let emulator_log = scratch.join("emulator.log");
     let running = emulator::start_with(
         &binary,
         &Serve::Http,
-        &scratch.join("emulator.log"),
+        &emulator_log,
         &["--host", "127.0.0.1", "--access-key", ACCESS_KEY],
-        "acs_emulator=warn",
+        EMULATOR_LOG_FILTER,
     )?;
     let connection_string = running.connection_string().to_owned();
-    if !emulator::endpoint_of(&connection_string).starts_with("http://127.0.0.1:") {
-        return Err("the emulator does not serve plain http on 127.0.0.1".into());
-    }
+    let endpoint = emulator::endpoint_of(&connection_string);
+    let address =
+        socket_address(&endpoint).ok_or("the emulator does not serve plain http on 127.0.0.1")?;
+    let fixed = FixedServer::start(&tools.load, &scratch.join("fixed-body-server.log"))?;
+    let fixed_connection_string = format!("endpoint={};accesskey={ACCESS_KEY}", fixed.endpoint());
+    println!("bench-compare: fixed-body server at {}", fixed.endpoint());
     let user = create_user(&tools.load, &connection_string, &scratch, timeout)?;
 
-    let mut rows = Vec::new();
-    for &concurrency in &args.concurrency {
-        for client in [Client::Raw, Client::Ours, Client::Js, Client::Python] {
-            println!(
-                "bench-compare: {} x{concurrency}, {} calls",
-                client.label(),
-                args.calls
-            );
-            let result = driver_command(client, &tools, &root, concurrency, args.calls, &user)
-                .and_then(|mut command| {
-                    command.env("ACS_CONNECTION_STRING", &connection_string);
-                    let log = scratch.join(format!("{client:?}-{concurrency}.log").to_lowercase());
-                    driver::run(command, &log, timeout)
-                });
-            if let Err(error) = &result {
-                eprintln!("bench-compare: {}: {error}", client.label());
+    let mut bench = Bench {
+        tools: &tools,
+        root: &root,
+        scratch: &scratch,
+        user: &user,
+        calls: args.calls,
+        timeout,
+        emulator: &connection_string,
+        fixed: &fixed_connection_string,
+        counter: ConnectionCounter::start(&emulator_log, address, MARK_WAIT),
+    };
+    let mut runs = Vec::new();
+    for round in 0..args.rounds {
+        for &concurrency in &args.concurrency {
+            for client in round_order(round) {
+                println!(
+                    "bench-compare: round {}/{}: {} x{concurrency}, {} calls",
+                    round + 1,
+                    args.rounds,
+                    client.label(),
+                    args.calls
+                );
+                runs.push(bench.run(client, concurrency, round));
             }
-            rows.push(Row {
-                client,
-                concurrency,
-                result,
-            });
         }
     }
+    drop(fixed);
+    drop(running);
 
+    let summaries = report::summarize(&runs);
     println!();
-    print!("{}", table(&rows));
+    if args.rounds > 1 {
+        println!("median of {} rounds by calls/s", args.rounds);
+        println!();
+    }
+    print!("{}", report::table(&summaries, args.rounds));
     println!();
-    print!("{}", verdicts(&rows));
-    if rows.iter().any(|row| row.result.is_err()) {
+    println!("the emulator's own cost: the raw driver against it and against a fixed-body server");
+    println!();
+    print!("{}", report::emulator_table(&summaries));
+    println!();
+    print!("{}", report::verdicts(&summaries));
+    if runs.iter().any(|run| run.result.is_err()) {
         return Err("some drivers failed; their rows show why".into());
     }
     Ok(())
+}
+
+/// What every driver run shares.
+struct Bench<'a> {
+    tools: &'a Tools,
+    root: &'a Path,
+    scratch: &'a Path,
+    user: &'a str,
+    calls: usize,
+    timeout: Duration,
+    /// The emulator's connection string.
+    emulator: &'a str,
+    /// The fixed-body server's connection string.
+    fixed: &'a str,
+    counter: ConnectionCounter,
+}
+
+impl Bench<'_> {
+    /// Runs `client`'s driver once at `concurrency` in round `round` (from 0), with its
+    /// log in `target/bench-compare/<client>-<concurrency>-round<N>.log`.
+    fn run(&mut self, client: Client, concurrency: usize, round: usize) -> Run {
+        let connection_string = if client == Client::FixedBody {
+            self.fixed
+        } else {
+            self.emulator
+        };
+        let log = self
+            .scratch
+            .join(format!("{client:?}-{concurrency}-round{}.log", round + 1).to_lowercase());
+        let measured = driver_command(
+            client,
+            self.tools,
+            self.root,
+            concurrency,
+            self.calls,
+            self.user,
+        )
+        .and_then(|mut command| {
+            command.env("ACS_CONNECTION_STRING", connection_string);
+            driver::run(command, &log, self.timeout)
+        });
+        // Counted whether the driver succeeded or not, so that the next count starts here.
+        let connections = if client == Client::FixedBody {
+            None
+        } else {
+            self.counter.opened_since_last()
+        };
+        if let Err(error) = &measured {
+            eprintln!("bench-compare: {}: {error}", client.label());
+        }
+        Run {
+            client,
+            concurrency,
+            result: measured.map(|measurement| Sample {
+                measurement,
+                connections,
+            }),
+        }
+    }
+}
+
+/// The socket address of an `http://127.0.0.1:PORT/` endpoint.
+fn socket_address(endpoint: &str) -> Option<SocketAddr> {
+    endpoint
+        .strip_prefix("http://")?
+        .strip_suffix('/')
+        .filter(|authority| authority.starts_with("127.0.0.1:"))?
+        .parse()
+        .ok()
 }
 
 /// Builds the emulator and the `load` example in release mode.
@@ -225,12 +346,12 @@ fn driver_command(
 ) -> Result<Command, String> {
     let (calls, concurrency) = (calls.to_string(), concurrency.to_string());
     let mut command = match client {
-        Client::Raw | Client::Ours => {
+        Client::Raw | Client::FixedBody | Client::Ours => {
             let mut command = Command::new(&tools.load);
-            let mode = if client == Client::Raw {
-                "raw"
-            } else {
+            let mode = if client == Client::Ours {
                 "client"
+            } else {
+                "raw"
             };
             command.args([mode, user, &calls, &concurrency]);
             command
@@ -260,85 +381,33 @@ fn driver_command(
     Ok(command)
 }
 
-/// The throughput of the raw floor at `concurrency`, when it ran.
-fn floor(rows: &[Row], concurrency: usize) -> Option<f64> {
-    throughput(rows, Client::Raw, concurrency)
-}
-
-/// The calls per second of `client` at `concurrency`, when it ran.
-fn throughput(rows: &[Row], client: Client, concurrency: usize) -> Option<f64> {
-    rows.iter()
-        .find(|row| row.client == client && row.concurrency == concurrency)
-        .and_then(|row| row.result.as_ref().ok())
-        .map(Measurement::calls_per_second)
-}
-
-/// The result table, in Markdown so that it pastes into the docs.
-fn table(rows: &[Row]) -> String {
-    let mut text = String::from(
-        "| client | concurrency | calls/s | p50 ms | p99 ms | peak RSS MiB | ratio to floor |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
-    );
-    for row in rows {
-        let _ = match &row.result {
-            Ok(measurement) => {
-                let ratio = floor(rows, row.concurrency)
-                    .map(|floor| format!("{:.2}", measurement.calls_per_second() / floor))
-                    .unwrap_or_else(|| "-".to_owned());
-                writeln!(
-                    text,
-                    "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {ratio} |",
-                    row.client.label(),
-                    row.concurrency,
-                    measurement.calls_per_second(),
-                    measurement.p50_ms,
-                    measurement.p99_ms,
-                    measurement.peak_rss_mib(),
-                )
-            }
-            Err(_) => writeln!(
-                text,
-                "| {} | {} | failed | - | - | - | - |",
-                row.client.label(),
-                row.concurrency
-            ),
-        };
-    }
-    text
-}
-
-/// The two throughput goals per concurrency: ours at least 0.9 × the floor, and at least
-/// 5 × the JavaScript SDK.
-fn verdicts(rows: &[Row]) -> String {
-    let mut text = String::new();
-    let mut concurrencies: Vec<usize> = rows.iter().map(|row| row.concurrency).collect();
-    concurrencies.dedup();
-    for concurrency in concurrencies {
-        let ours = throughput(rows, Client::Ours, concurrency);
-        let goal = |name: &str, other: Option<f64>, factor: f64| match (ours, other) {
-            (Some(ours), Some(other)) => format!(
-                "{name}: ours/{} = {:.2} ({})",
-                if factor < 1.0 { "floor" } else { "js" },
-                ours / other,
-                if ours >= factor * other {
-                    "met"
-                } else {
-                    "not met"
-                }
-            ),
-            _ => format!("{name}: not measured"),
-        };
-        let _ = writeln!(
-            text,
-            "concurrency {concurrency}: {}; {}",
-            goal(">= 0.9 x floor", floor(rows, concurrency), 0.9),
-            goal(">= 5 x JS", throughput(rows, Client::Js, concurrency), 5.0),
-        );
-    }
-    text
-}
-
 /// `name` with the platform's executable suffix.
 fn executable(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_alternate_the_order_of_the_drivers() {
+        assert_eq!(round_order(0), Client::ALL);
+        let mut reversed = Client::ALL;
+        reversed.reverse();
+        assert_eq!(round_order(1), reversed);
+        assert_eq!(round_order(2), Client::ALL);
+    }
+
+    #[test]
+    fn the_emulator_address_is_read_from_a_loopback_endpoint() {
+        assert_eq!(
+            socket_address("http://127.0.0.1:4321/"),
+            Some("127.0.0.1:4321".parse().unwrap())
+        );
+        assert_eq!(socket_address("https://127.0.0.1:4321/"), None);
+        assert_eq!(socket_address("http://10.0.0.1:4321/"), None);
+        assert_eq!(socket_address("http://127.0.0.1/"), None);
+    }
 }

@@ -14,7 +14,18 @@
 //!
 //! The output line is `{"calls":N,"seconds":S,"p50_ms":X,"p99_ms":Y}`. The endpoint must be
 //! plain http: this driver exists for loopback measurements only.
+//!
+//! A third mode, `serve-fixed`, is the other end of the floor: a minimal hyper HTTP/1.1
+//! server (keep-alive) on `127.0.0.1` with a free port that answers every request with 200
+//! and the same fixed access token body, shaped and sized like the emulator's answer. It
+//! prints `listening on http://ADDR/` as its first stdout line and serves until the
+//! process is terminated (SIGTERM or Ctrl-C: it installs no handler, so the default action
+//! ends it). `raw` pointed at it (any access key; nothing is checked) measures HTTP alone,
+//! so comparing it with `raw` against the emulator gives the emulator's own share.
 
+use std::convert::Infallible;
+use std::io::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,10 +33,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use time::OffsetDateTime;
+use tokio::net::TcpListener;
 
 use acs_core_auth::ConnectionString;
 use acs_core_http::hmac;
@@ -40,6 +53,18 @@ const CONNECTION_STRING_VAR: &str = "ACS_CONNECTION_STRING";
 
 /// The request body of every call: one token with the chat scope.
 const BODY: &str = r#"{"scopes":["chat"]}"#;
+
+/// What `serve-fixed` answers: an access token result of the emulator's shape and size
+/// (559 bytes against its 563), with made-up ids and an unsigned, made-up signature.
+const FIXED_BODY: &str = concat!(
+    r#"{"token":"eyJhbGciOiJIUzI1NiIsImtpZCI6ImZpeGVkLWJvZHktc2VydmVyLTAwMDEiLCJ0eXAiOiJKV1QifQ."#,
+    "eyJhY3NTY29wZSI6ImNoYXQiLCJjc2kiOiIxNzk2NDA1MDE2IiwiZXhwIjoxNzk2NDkxNDE2LCJpYXQiOjE3OTY0",
+    "MDUwMTYsImp0aSI6IjAiLCJyZXNvdXJjZUlkIjoiMDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw",
+    "IiwicmVzb3VyY2VMb2NhdGlvbiI6InVuaXRlZHN0YXRlcyIsInJnbiI6ImFtZXIiLCJzY3AiOjE3OTIsInNreXBl",
+    "aWQiOiJhY3M6MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwXzAwMDAwMDAwLTAwMDAtNDAwMC04",
+    "MDAwLTAwMDAwMDAwMDAwMSJ9.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+    r#"","expiresOn":"2026-12-05T17:23:36.0000000+00:00"}"#,
+);
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -56,6 +81,9 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("serve-fixed") {
+        return serve_fixed().await;
+    }
     let connection_string = std::env::var(CONNECTION_STRING_VAR)
         .map_err(|_| format!("{CONNECTION_STRING_VAR} is not set"))?;
     let parsed = ConnectionString::parse(&connection_string)?;
@@ -91,7 +119,8 @@ async fn run() -> Result<(), BoxError> {
 }
 
 fn usage() -> BoxError {
-    "usage: load create-user | load (raw|client) USER_ID CALLS CONCURRENCY".into()
+    "usage: load create-user | load (raw|client) USER_ID CALLS CONCURRENCY | load serve-fixed"
+        .into()
 }
 
 /// The floor: `calls` pre-signed requests over a bare hyper-util client.
@@ -159,6 +188,36 @@ async fn raw(
     }
     let latencies = join(workers).await?;
     Ok((started.elapsed(), latencies))
+}
+
+/// Serves [`FIXED_BODY`] on a free loopback port until the process is terminated.
+async fn serve_fixed() -> Result<(), BoxError> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{}/", listener.local_addr()?)?;
+    stdout.flush()?;
+    drop(stdout);
+
+    loop {
+        let (stream, _) = listener.accept().await?;
+        tokio::spawn(async move {
+            let answer = service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+                // Read the request to its end, as the emulator does, so the connection
+                // stays reusable whatever the client sends.
+                let _ = request.into_body().collect().await;
+                let response = http::Response::builder()
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(Full::new(Bytes::from_static(FIXED_BODY.as_bytes())))
+                    .unwrap_or_default();
+                Ok::<_, Infallible>(response)
+            });
+            // A client closing its connection is the normal end; nothing to report.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), answer)
+                .await;
+        });
+    }
 }
 
 /// The same calls through the SDK's client.
