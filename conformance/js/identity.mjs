@@ -2,11 +2,17 @@
 // against an Identity endpoint, normally the project's emulator.
 //
 // It calls every method of CommunicationIdentityClient, once with a client built from the
-// connection string and once with a client built from (endpoint, AzureKeyCredential), and
-// checks the values and the errors that the live service is known to give.
+// connection string, once with a client built from (endpoint, AzureKeyCredential) and, when
+// it is given a bearer token the service accepts, once with a client built from (endpoint,
+// TokenCredential), and checks the values and the errors that the live service is known to
+// give.
 //
 // Environment:
 //   ACS_CONNECTION_STRING   `endpoint=...;accesskey=...` of the service under test (required)
+//   ACS_CONFORMANCE_ENTRA_TOKEN_FILE
+//                           file holding an Entra token the service accepts as a bearer
+//                           credential (the emulator's `--entra-token-out`); without it the
+//                           token-credential cases that need one are skipped
 //   ACS_CONFORMANCE_JS_DIR  folder whose node_modules holds the SDK (default: this folder)
 //   ACS_CONFORMANCE_FILTER  run only the cases whose name contains this text
 //   ACS_CONFORMANCE_VERBOSE `1` shows the requests and responses of passing cases too
@@ -20,6 +26,7 @@
 // `cargo xtask conformance` installs the SDK and starts the emulator before running this.
 
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -650,39 +657,125 @@ async function runSuite(label, client) {
 }
 
 /**
- * A client built on a TokenCredential: it must ask for the Communication scope and send the
- * token as a bearer, which the SDK does over https only. The token here is not one the
- * service issued, so the call must fail with 401. (The emulator accepts only Entra tokens it
- * minted itself, and its binary offers no way to mint one from outside.)
+ * A TokenCredential as the Azure SDKs take it: `getToken(scopes, options)` resolving to
+ * `{ token, expiresOnTimestamp }`. It hands out `token` and notes every scope it is asked for.
  */
-async function runBearerCase(CommunicationIdentityClient, endpoint, clientOptions) {
-  await runCase("[token credential] a bearer token the service did not issue -> 401", async () => {
-    if (new URL(endpoint).protocol !== "https:") {
-      console.log(
-        "skip [token credential] a bearer token the service did not issue -> 401: " +
-          "bearer tokens need an https endpoint",
-      );
-      return SKIPPED;
+function fixedCredential(token, expiresOnTimestamp) {
+  const requested = [];
+  return {
+    requested,
+    async getToken(scopes) {
+      requested.push(...(Array.isArray(scopes) ? scopes : [scopes]));
+      return { token, expiresOnTimestamp };
+    },
+  };
+}
+
+/** The bearer token in the file the run names, with its expiry in ms since the epoch. */
+function readEntraToken(file) {
+  const token = readFileSync(file, "utf8").trim();
+  const parts = token.split(".");
+  check(parts.length === 3, `${file} does not hold a JWT`);
+  const { exp } = decodeJwtPart(parts[1], `the payload of the token in ${file}`);
+  check(typeof exp === "number", `the token in ${file} has no numeric exp`);
+  return { token, expiresOnTimestamp: exp * 1000 };
+}
+
+/** `token` with the first character of its signature replaced by another one. */
+function tamperedSignature(token) {
+  const split = token.lastIndexOf(".") + 1;
+  const other = token[split] === "A" ? "B" : "A";
+  return `${token.slice(0, split)}${other}${token.slice(split + 1)}`;
+}
+
+/**
+ * Clients built on a TokenCredential. The SDK must ask it for the Communication scope and
+ * send the token as a bearer, which it does over https only. A token the service did not
+ * issue, or one changed in its signature, gets 401; with the token from
+ * ACS_CONFORMANCE_ENTRA_TOKEN_FILE every operation succeeds (the whole suite runs on it).
+ */
+async function runTokenCredentialCases(
+  CommunicationIdentityClient,
+  endpoint,
+  clientOptions,
+  called,
+) {
+  const https = new URL(endpoint).protocol === "https:";
+  const tokenFile = process.env.ACS_CONFORMANCE_ENTRA_TOKEN_FILE ?? "";
+  const unavailable = !https
+    ? "bearer tokens need an https endpoint"
+    : tokenFile === ""
+      ? "ACS_CONFORMANCE_ENTRA_TOKEN_FILE is not set"
+      : undefined;
+  const skip = (caseName) => {
+    console.log(`skip ${caseName}: ${unavailable}`);
+    return SKIPPED;
+  };
+
+  const foreignName = "[token credential] a bearer token the service did not issue -> 401";
+  await runCase(foreignName, async () => {
+    if (!https) {
+      return skip(foreignName);
     }
-    const requested = [];
     const expiresOnTimestamp = Date.now() + 3_600_000;
-    const credential = {
-      async getToken(scopes) {
-        requested.push(...(Array.isArray(scopes) ? scopes : [scopes]));
-        const header = base64UrlJson({ typ: "JWT", alg: "RS256" });
-        const payload = base64UrlJson({
-          aud: "https://communication.azure.com",
-          exp: Math.floor(expiresOnTimestamp / 1000),
-        });
-        return { token: `${header}.${payload}.bm90LXNpZ25lZA`, expiresOnTimestamp };
-      },
-    };
+    const header = base64UrlJson({ typ: "JWT", alg: "RS256" });
+    const payload = base64UrlJson({
+      aud: "https://communication.azure.com",
+      exp: Math.floor(expiresOnTimestamp / 1000),
+    });
+    const credential = fixedCredential(`${header}.${payload}.bm90LXNpZ25lZA`, expiresOnTimestamp);
     const client = new CommunicationIdentityClient(endpoint, credential, clientOptions);
     await expectRestError(() => client.createUser(options()), { status: 401 });
     check(
-      requested.length === 1 && requested[0] === BEARER_SCOPE,
-      `the credential was asked for ${JSON.stringify(requested)}, expected ["${BEARER_SCOPE}"]`,
+      credential.requested.length === 1 && credential.requested[0] === BEARER_SCOPE,
+      `the credential was asked for ${JSON.stringify(credential.requested)}, ` +
+        `expected ["${BEARER_SCOPE}"]`,
     );
+  });
+
+  const constructName = "[token credential] construct CommunicationIdentityClient";
+  let entra;
+  let client;
+  await runCase(
+    constructName,
+    async () => {
+      if (unavailable) {
+        return skip(constructName);
+      }
+      entra = readEntraToken(tokenFile);
+      const credential = fixedCredential(entra.token, entra.expiresOnTimestamp);
+      client = recording(
+        new CommunicationIdentityClient(endpoint, credential, clientOptions),
+        called,
+      );
+    },
+    { always: true },
+  );
+  if (!client) {
+    return;
+  }
+
+  const scopeName = "[token credential] the credential is asked for the Communication scope";
+  await runCase(scopeName, async () => {
+    const credential = fixedCredential(entra.token, entra.expiresOnTimestamp);
+    const fresh = new CommunicationIdentityClient(endpoint, credential, clientOptions);
+    const user = await fresh.createUser(options());
+    checkUserId(user?.communicationUserId, "communicationUserId");
+    check(
+      credential.requested.length === 1 && credential.requested[0] === BEARER_SCOPE,
+      `the credential was asked for ${JSON.stringify(credential.requested)}, ` +
+        `expected ["${BEARER_SCOPE}"]`,
+    );
+  });
+
+  await runSuite("token credential", client);
+
+  await runCase("[token credential] a token changed in its signature -> 401", async () => {
+    const user = await client.createUser(options());
+    const credential = fixedCredential(tamperedSignature(entra.token), entra.expiresOnTimestamp);
+    const tampered = new CommunicationIdentityClient(endpoint, credential, clientOptions);
+    await expectRestError(() => tampered.createUser(options()), { status: 401 });
+    await expectRestError(() => tampered.getToken(user, ["chat"], options()), { status: 401 });
   });
 }
 
@@ -744,7 +837,12 @@ async function main() {
     }
   }
 
-  await runBearerCase(CommunicationIdentityClient, connection.endpoint, clientOptions);
+  await runTokenCredentialCases(
+    CommunicationIdentityClient,
+    connection.endpoint,
+    clientOptions,
+    called,
+  );
 
   if (!filter) {
     await runCase("every CommunicationIdentityClient method was called", async () => {

@@ -2,11 +2,17 @@
 against an Identity endpoint, normally the project's emulator.
 
 It calls every method of CommunicationIdentityClient, once with a client built by
-`from_connection_string` and once with a client built from (endpoint, AzureKeyCredential),
-and checks the values and the errors that the live service is known to give.
+`from_connection_string`, once with a client built from (endpoint, AzureKeyCredential) and,
+when it is given a bearer token the service accepts, once with a client built from
+(endpoint, TokenCredential), and checks the values and the errors that the live service is
+known to give.
 
 Environment:
   ACS_CONNECTION_STRING     `endpoint=...;accesskey=...` of the service under test (required)
+  ACS_CONFORMANCE_ENTRA_TOKEN_FILE
+                            file holding an Entra token the service accepts as a bearer
+                            credential (the emulator's `--entra-token-out`); without it the
+                            token-credential cases that need one are skipped
   ACS_CONFORMANCE_CA_FILE   PEM file of the CA that signed the endpoint's certificate; given
                             to the SDK's requests transport as `connection_verify`
   ACS_CONFORMANCE_FILTER    run only the cases whose name contains this text
@@ -692,38 +698,114 @@ def run_suite(label, client):
         run_case(name(f"get_token_for_teams_user with {what}"), teams_error)
 
 
-def run_bearer_case(sdk, endpoint, client_options):
-    """A client built on a TokenCredential: it must ask for the Communication scope and send
-    the token as a bearer over https. The token here is not one the service issued, so the
-    call must fail with 401."""
+class FixedTokenCredential:
+    """A TokenCredential as the Azure SDKs take it: `get_token(*scopes, **kwargs)` returning
+    an `AccessToken`. It hands out `token` and notes every scope it is asked for."""
 
-    class FixedTokenCredential:
-        def __init__(self):
-            self.scopes = []
+    def __init__(self, token, expires_on):
+        self.token = token
+        self.expires_on = expires_on
+        self.scopes = []
 
-        def get_token(self, *scopes, **kwargs):
-            from azure.core.credentials import AccessToken
+    def get_token(self, *scopes, **kwargs):
+        from azure.core.credentials import AccessToken
 
-            self.scopes.extend(scopes)
-            header = base64url_json({"typ": "JWT", "alg": "RS256"})
-            payload = base64url_json({"aud": "https://communication.azure.com",
-                                      "exp": int(time.time()) + 3600})
-            return AccessToken(f"{header}.{payload}.bm90LXNpZ25lZA", int(time.time()) + 3600)
+        self.scopes.extend(scopes)
+        return AccessToken(self.token, self.expires_on)
 
-    def bearer():
-        from azure.core.exceptions import ClientAuthenticationError
 
-        if urlsplit(endpoint).scheme != "https":
-            raise Skip("bearer tokens need an https endpoint")
-        credential = FixedTokenCredential()
-        client = sdk.CommunicationIdentityClient(endpoint, credential, **client_options)
-        expect_http_error(client.create_user, 401, ClientAuthenticationError)
+def read_entra_token(path):
+    """The bearer token in the file the run names, and its `exp` in seconds."""
+    with open(path, encoding="utf-8") as file:
+        token = file.read().strip()
+    parts = token.split(".")
+    check(len(parts) == 3, f"{path} does not hold a JWT")
+    expires_on = decode_jwt_part(parts[1], f"the payload of the token in {path}").get("exp")
+    check(isinstance(expires_on, int), f"the token in {path} has no integer exp")
+    return token, expires_on
+
+
+def tampered_signature(token):
+    """`token` with the first character of its signature replaced by another one."""
+    signed, _, signature = token.rpartition(".")
+    other = "B" if signature[:1] == "A" else "A"
+    return f"{signed}.{other}{signature[1:]}"
+
+
+def run_token_credential_cases(sdk, endpoint, client_options, wrap):
+    """Clients built on a TokenCredential. The SDK must ask it for the Communication scope
+    and send the token as a bearer, which it does over https only. A token the service did
+    not issue, or one changed in its signature, gets 401; with the token from
+    ACS_CONFORMANCE_ENTRA_TOKEN_FILE every operation succeeds (the whole suite runs on it).
+    `wrap` records the methods called through the suite's client."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    https = urlsplit(endpoint).scheme == "https"
+    token_file = os.environ.get("ACS_CONFORMANCE_ENTRA_TOKEN_FILE", "")
+    if not https:
+        unavailable = "bearer tokens need an https endpoint"
+    elif not token_file:
+        unavailable = "ACS_CONFORMANCE_ENTRA_TOKEN_FILE is not set"
+    else:
+        unavailable = None
+
+    def build(credential):
+        return sdk.CommunicationIdentityClient(endpoint, credential, **client_options)
+
+    def foreign_token():
+        if not https:
+            raise Skip(unavailable)
+        expires_on = int(time.time()) + 3600
+        header = base64url_json({"typ": "JWT", "alg": "RS256"})
+        payload = base64url_json({"aud": "https://communication.azure.com", "exp": expires_on})
+        credential = FixedTokenCredential(f"{header}.{payload}.bm90LXNpZ25lZA", expires_on)
+        expect_http_error(build(credential).create_user, 401, ClientAuthenticationError)
         check(
             credential.scopes == [BEARER_SCOPE],
             f"the credential was asked for {credential.scopes}, expected [{BEARER_SCOPE!r}]",
         )
 
-    run_case("[token credential] a bearer token the service did not issue -> 401", bearer)
+    run_case("[token credential] a bearer token the service did not issue -> 401", foreign_token)
+
+    entra = {}
+
+    def construct():
+        if unavailable:
+            raise Skip(unavailable)
+        entra["token"], entra["expires_on"] = read_entra_token(token_file)
+        return build(FixedTokenCredential(entra["token"], entra["expires_on"]))
+
+    client = run_case(
+        "[token credential] construct CommunicationIdentityClient", construct, always=True
+    )
+    if client is None:
+        return
+
+    def asked_for_the_scope():
+        credential = FixedTokenCredential(entra["token"], entra["expires_on"])
+        check_user(build(credential).create_user())
+        check(
+            credential.scopes == [BEARER_SCOPE],
+            f"the credential was asked for {credential.scopes}, expected [{BEARER_SCOPE!r}]",
+        )
+
+    run_case(
+        "[token credential] the credential is asked for the Communication scope",
+        asked_for_the_scope,
+    )
+
+    run_suite("token credential", wrap(client))
+
+    def tampered():
+        user = client.create_user()
+        credential = FixedTokenCredential(tampered_signature(entra["token"]), entra["expires_on"])
+        changed = build(credential)
+        expect_http_error(changed.create_user, 401, ClientAuthenticationError)
+        expect_http_error(
+            lambda: changed.get_token(user, ["chat"]), 401, ClientAuthenticationError
+        )
+
+    run_case("[token credential] a token changed in its signature -> 401", tampered)
 
 
 # ---------------------------------------------------------------------------------------
@@ -809,7 +891,7 @@ def main():
         if client is not None:
             run_suite(label, Recording(client))
 
-    run_bearer_case(sdk, endpoint, client_options)
+    run_token_credential_cases(sdk, endpoint, client_options, Recording)
 
     if not FILTER:
 

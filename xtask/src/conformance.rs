@@ -6,8 +6,9 @@
 //! `conformance/python/requirements.txt`) with pip into a virtualenv, both in scratch
 //! folders under the target directory. It builds and starts the `acs-emulator` binary on a
 //! free loopback port, serving https with a CA of its own that both SDKs are told to trust
-//! (or uses an endpoint that is already running), and runs `conformance/js/identity.mjs`
-//! and then `conformance/python/identity.py` against it. Each script calls every method of
+//! and writing a test Entra token that both SDKs' token-credential clients present as a
+//! bearer (or uses an endpoint that is already running), and runs
+//! `conformance/js/identity.mjs` and then `conformance/python/identity.py` against it. Each script calls every method of
 //! its SDK's client and prints one line per case; the task echoes those lines, prints a
 //! summary per SDK and fails when either script reports a failure, exits non-zero or runs
 //! past its time limit.
@@ -32,6 +33,10 @@ use script::{Selection, Summary};
 
 /// Environment variable naming an already running emulator, as a connection string.
 const CONNECTION_STRING_ENV: &str = "ACS_CONFORMANCE_CONNECTION_STRING";
+
+/// Environment variable that tells both scripts which file holds the bearer token of their
+/// token-credential clients; without it they skip those cases.
+const ENTRA_TOKEN_FILE_ENV: &str = "ACS_CONFORMANCE_ENTRA_TOKEN_FILE";
 
 /// Which official SDKs to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -93,6 +98,12 @@ pub(crate) struct Args {
     #[arg(long, value_name = "PATH")]
     ca_cert: Option<PathBuf>,
 
+    /// File holding an Entra token that an endpoint that is already running accepts as a
+    /// bearer credential (ignored when the task starts the emulator, which writes its own);
+    /// without it the token-credential cases are skipped.
+    #[arg(long, value_name = "PATH")]
+    entra_token_file: Option<PathBuf>,
+
     /// Run only the cases whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
@@ -115,6 +126,7 @@ impl Default for Args {
             http: false,
             connection_string: None,
             ca_cert: None,
+            entra_token_file: None,
             filter: None,
             verbose: false,
             timeout: 120,
@@ -163,14 +175,11 @@ enum Runner {
 }
 
 impl Prepared {
-    /// The command that runs the script against `connection_string`.
-    fn command(
-        &self,
-        connection_string: &str,
-        ca_file: Option<&Path>,
-        selection: &Selection,
-    ) -> std::process::Command {
-        match &self.runner {
+    /// The command that runs the script against `endpoint`.
+    fn command(&self, endpoint: &Endpoint, selection: &Selection) -> std::process::Command {
+        let connection_string = endpoint.connection_string.as_str();
+        let ca_file = endpoint.ca_file.as_deref();
+        let mut command = match &self.runner {
             Runner::Js { script, js_dir } => {
                 node::script_command(script, js_dir, connection_string, ca_file, selection)
             }
@@ -178,8 +187,27 @@ impl Prepared {
                 interpreter,
                 script,
             } => python::script_command(interpreter, script, connection_string, ca_file, selection),
-        }
+        };
+        // Both scripts read the token file themselves: the token never passes through an
+        // environment variable or a command line, where other processes could see it.
+        match &endpoint.entra_token_file {
+            Some(path) => command.env(ENTRA_TOKEN_FILE_ENV, path),
+            None => command.env_remove(ENTRA_TOKEN_FILE_ENV),
+        };
+        command
     }
+}
+
+/// The endpoint under test and what the scripts need to talk to it.
+#[derive(Debug)]
+struct Endpoint {
+    connection_string: String,
+    /// The PEM file of the CA behind an https endpoint's certificate.
+    ca_file: Option<PathBuf>,
+    /// The file holding a bearer token the endpoint accepts.
+    entra_token_file: Option<PathBuf>,
+    /// The emulator the task started, if it did; dropping it stops the emulator.
+    _emulator: Option<emulator::RunningEmulator>,
 }
 
 /// How one SDK's run ended.
@@ -218,12 +246,12 @@ pub(crate) fn run(args: Args) -> TaskResult {
     }
 
     if !prepared.is_empty() {
-        // `_emulator` lives until the end of this block: dropping it stops the emulator.
-        let (connection_string, ca_file, _emulator) = endpoint(&args, &root, &scratch)?;
+        // `endpoint` lives until the end of this block: dropping it stops the emulator.
+        let endpoint = endpoint(&args, &root, &scratch)?;
         let timeout = Duration::from_secs(args.timeout);
         for ready in &prepared {
             println!("conformance: running {} against the endpoint", ready.label);
-            let command = ready.command(&connection_string, ca_file.as_deref(), &selection);
+            let command = ready.command(&endpoint, &selection);
             let result =
                 script::run(script_name(ready.sdk), command, timeout).and_then(|run| run.outcome());
             outcomes.push(Outcome {
@@ -281,18 +309,19 @@ fn script_name(sdk: Sdk) -> &'static str {
 }
 
 /// The endpoint to test: the given one, or a freshly started emulator (https when the
-/// binary offers it and `--http` was not given).
-fn endpoint(
-    args: &Args,
-    root: &Path,
-    scratch: &Path,
-) -> Result<(String, Option<PathBuf>, Option<emulator::RunningEmulator>), String> {
+/// binary offers it and `--http` was not given) with a bearer token of its own.
+fn endpoint(args: &Args, root: &Path, scratch: &Path) -> Result<Endpoint, String> {
     if let Some(connection_string) = given_connection_string(args.connection_string.clone()) {
         println!(
             "conformance: using the running endpoint {}",
             emulator::endpoint_of(&connection_string)
         );
-        return Ok((connection_string, args.ca_cert.clone(), None));
+        return Ok(Endpoint {
+            connection_string,
+            ca_file: args.ca_cert.clone(),
+            entra_token_file: args.entra_token_file.clone(),
+            _emulator: None,
+        });
     }
 
     let binary = emulator::build(root)?;
@@ -303,12 +332,18 @@ fn endpoint(
             ca_file: scratch.join("ca.pem"),
         }
     };
-    let started = emulator::start(&binary, &serve, &scratch.join("emulator.log"))?;
-    Ok((
-        started.connection_string().to_owned(),
-        started.ca_file().map(Path::to_path_buf),
-        Some(started),
-    ))
+    let started = emulator::start(
+        &binary,
+        &serve,
+        &scratch.join("emulator.log"),
+        Some(&scratch.join("entra-token")),
+    )?;
+    Ok(Endpoint {
+        connection_string: started.connection_string().to_owned(),
+        ca_file: started.ca_file().map(Path::to_path_buf),
+        entra_token_file: started.entra_token_file().map(Path::to_path_buf),
+        _emulator: Some(started),
+    })
 }
 
 /// Prints one line per SDK and fails when any of them failed.

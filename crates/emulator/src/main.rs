@@ -7,19 +7,28 @@
 //! With `--tls` it serves HTTPS under a CA generated at start (the line then reads
 //! `endpoint=https://…`), and `--ca-cert-out PATH` writes that CA's certificate, before the
 //! line is printed, for clients to trust.
+//! `--entra-token-out PATH` writes a test Entra token minted by this instance (data-plane
+//! audience, valid for 24 hours) to a file, also before the line is printed, so that a
+//! process that reads the line can authenticate with `Authorization: Bearer` — an SDK
+//! built on a token credential, say. The token is never printed or logged.
 //! With `--state PATH` the state survives restarts (see the crate docs, "State file").
 //! Bad flags (including a `--fault` spec that does not parse) are reported on standard
-//! error with exit status 2; failing to start (a corrupt state file too) exits with
-//! status 1.
+//! error with exit status 2; failing to start (a corrupt state file, or an Entra token
+//! file that cannot be written, too) exits with status 1.
 
+use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use acs_emulator::{ApiVersionPolicy, Emulator, FaultRule, TlsOptions};
+use acs_emulator::{ApiVersionPolicy, Emulator, EntraTokenOptions, FaultRule, TlsOptions};
 use clap::Parser;
 use tracing::{error, info};
+
+/// How long the token written by `--entra-token-out` stays valid: a whole test run, however
+/// slow, without a refresh.
+const ENTRA_TOKEN_OUT_LIFETIME: time::Duration = time::Duration::hours(24);
 
 /// The `--fault` grammar, shown at the end of `--help`.
 const FAULT_HELP: &str = "\
@@ -96,6 +105,15 @@ struct Args {
     /// change. A missing file starts empty; a corrupt one stops the start (status 1).
     #[arg(long = "state", value_name = "PATH")]
     state_file: Option<PathBuf>,
+
+    /// Write a test Entra token for the data plane (audience https://communication.azure.com,
+    /// valid for 24 hours, random user, application and tenant ids) to this file before
+    /// printing the connection string, for clients that authenticate with `Authorization:
+    /// Bearer`. The file is replaced, readable by its owner only on Unix; the directory must
+    /// exist. The token is a secret: it is never printed or logged. A file that cannot be
+    /// written stops the start (status 1).
+    #[arg(long, value_name = "PATH")]
+    entra_token_out: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -146,6 +164,21 @@ async fn main() -> ExitCode {
         }
     };
 
+    // Like the CA certificate, the token file is complete before the connection string is
+    // printed: a harness that waits for that line can read the file at once.
+    if let Some(path) = &args.entra_token_out {
+        let token = emulator.issue_entra_token(EntraTokenOptions {
+            lifetime: ENTRA_TOKEN_OUT_LIFETIME,
+            ..EntraTokenOptions::default()
+        });
+        if let Err(err) = write_secret_file(path, &token.token) {
+            error!(path = %path.display(), error = %err, "cannot write the Entra token file");
+            emulator.shutdown().await;
+            return ExitCode::FAILURE;
+        }
+        info!(path = %path.display(), expires_on = %token.expires_on, "wrote an Entra token");
+    }
+
     let mut stdout = std::io::stdout().lock();
     let printed = writeln!(
         stdout,
@@ -167,6 +200,31 @@ async fn main() -> ExitCode {
     info!("shutting down");
     emulator.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Writes `secret` and a newline to `path`, replacing the file; on Unix the file is left
+/// readable and writable by its owner only, whatever it was before.
+fn write_secret_file(path: &Path, secret: &str) -> std::io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        // `mode` applies to a new file only; an existing one keeps its bits otherwise.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        write_line(file, secret)
+    }
+    #[cfg(not(unix))]
+    write_line(options.open(path)?, secret)
+}
+
+/// Writes `text` and a newline to `file` and flushes it to the system.
+fn write_line(mut file: std::fs::File, text: &str) -> std::io::Result<()> {
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.flush()
 }
 
 /// The signals that stop the server. On Unix the handlers are installed when this is

@@ -3,9 +3,11 @@
 //! The binary is built with cargo (its path taken from cargo's own build messages, so any
 //! target directory works), started with `--port 0` — and, for https, with `--tls
 //! --ca-cert-out PATH` so the emulator writes the CA that signed its certificate where the
-//! SDKs can be told to trust it — and its first stdout line, which must be
-//! `ACS_CONNECTION_STRING=<connection string>`, is read with a time limit. The emulator's
-//! stderr goes to a log file; its remaining stdout is drained so that it never blocks.
+//! SDKs can be told to trust it; given a token file, also with `--entra-token-out PATH`, so
+//! that it writes a bearer token of its own for clients built on a token credential — and
+//! its first stdout line, which must be `ACS_CONNECTION_STRING=<connection string>`, is
+//! read with a time limit. Both files are complete by then. The emulator's stderr goes to
+//! a log file; its remaining stdout is drained so that it never blocks.
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
@@ -40,6 +42,7 @@ pub(crate) enum Serve {
 pub(crate) struct RunningEmulator {
     connection_string: String,
     ca_file: Option<PathBuf>,
+    entra_token_file: Option<PathBuf>,
     _process: ChildGuard,
 }
 
@@ -53,23 +56,38 @@ impl RunningEmulator {
     pub(crate) fn ca_file(&self) -> Option<&Path> {
         self.ca_file.as_deref()
     }
+
+    /// The file holding an Entra token the emulator accepts as a bearer credential, when it
+    /// was started with one.
+    pub(crate) fn entra_token_file(&self) -> Option<&Path> {
+        self.entra_token_file.as_deref()
+    }
 }
 
-/// Starts the emulator `binary` on a free loopback port, serving as `serve` says, and
-/// waits for its connection string.
+/// Starts the emulator `binary` on a free loopback port, serving as `serve` says and, when
+/// `entra_token_file` is given, writing a bearer token there; then waits for its
+/// connection string.
 ///
 /// # Errors
 ///
 /// When the binary cannot be started, or it exits, stays silent past the startup limit,
 /// prints something other than a connection string of the expected scheme first, or (for
-/// https) writes no CA file.
+/// https) writes no CA file, or writes no token file when asked to.
 pub(crate) fn start(
     binary: &Path,
     serve: &Serve,
     log_path: &Path,
+    entra_token_file: Option<&Path>,
 ) -> Result<RunningEmulator, String> {
     // Per-request lines in the log help to explain a failing case.
-    start_with(binary, serve, log_path, &[], "acs_emulator=debug")
+    launch(
+        binary,
+        serve,
+        log_path,
+        &[],
+        "acs_emulator=debug",
+        entra_token_file,
+    )
 }
 
 /// [`start`] with `extra_args` for the emulator and `default_log_filter` as its `RUST_LOG`
@@ -85,6 +103,25 @@ pub(crate) fn start_with(
     extra_args: &[&str],
     default_log_filter: &str,
 ) -> Result<RunningEmulator, String> {
+    launch(
+        binary,
+        serve,
+        log_path,
+        extra_args,
+        default_log_filter,
+        None,
+    )
+}
+
+/// [`start_with`], and `--entra-token-out` when `entra_token_file` is given.
+fn launch(
+    binary: &Path,
+    serve: &Serve,
+    log_path: &Path,
+    extra_args: &[&str],
+    default_log_filter: &str,
+    entra_token_file: Option<&Path>,
+) -> Result<RunningEmulator, String> {
     if let Some(folder) = log_path.parent() {
         fs::create_dir_all(folder)
             .map_err(|error| format!("cannot create {}: {error}", folder.display()))?;
@@ -95,12 +132,13 @@ pub(crate) fn start_with(
     command.args(["--port", "0"]).args(extra_args);
     if let Serve::Https { ca_file } = serve {
         // A CA left over from an earlier run must not pass for this run's.
-        match fs::remove_file(ca_file) {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(format!("cannot remove {}: {error}", ca_file.display())),
-        }
+        remove_stale(ca_file)?;
         command.arg("--tls").arg("--ca-cert-out").arg(ca_file);
+    }
+    if let Some(token_file) = entra_token_file {
+        // Nor a token of an earlier emulator, which this one would refuse.
+        remove_stale(token_file)?;
+        command.arg("--entra-token-out").arg(token_file);
     }
     if std::env::var_os("RUST_LOG").is_none() {
         command.env("RUST_LOG", default_log_filter);
@@ -138,6 +176,14 @@ pub(crate) fn start_with(
             ));
         }
     };
+    if let Some(token_file) = entra_token_file
+        && !token_file.is_file()
+    {
+        return Err(format!(
+            "the emulator was asked for an Entra token but wrote none to {}",
+            token_file.display()
+        ));
+    }
     println!(
         "conformance: emulator at {endpoint} (log: {})",
         log_path.display()
@@ -145,8 +191,18 @@ pub(crate) fn start_with(
     Ok(RunningEmulator {
         connection_string,
         ca_file,
+        entra_token_file: entra_token_file.map(Path::to_path_buf),
         _process: process,
     })
+}
+
+/// Removes a file an earlier run may have left at `path`; a missing file is fine.
+fn remove_stale(path: &Path) -> Result<(), String> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(format!("cannot remove {}: {error}", path.display())),
+    }
 }
 
 /// Runs `cargo build -p acs-emulator` and returns the path of the binary it produced.
