@@ -261,7 +261,10 @@ impl Transport for HyperTransport {
                 .get(CONTENT_LENGTH)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.trim().parse::<u64>().ok());
-            if declared.is_some_and(|length| length > limit as u64) {
+            // A HEAD answer, 204 and 304 have no body whatever their Content-Length says.
+            let bodiless = *request.method() == Method::HEAD
+                || matches!(parts.status.as_u16(), 100..=199 | 204 | 304);
+            if !bodiless && declared.is_some_and(|length| length > limit as u64) {
                 return Err(too_large(limit, "declares a longer Content-Length"));
             }
 

@@ -9,10 +9,13 @@
 //! client with N calls in flight could open more than N connections.)
 //!
 //! Over TLS, ALPN may choose HTTP/2; such a connection is shared by every call to the origin
-//! while it is open. HTTP/1.1 connections carry one exchange at a time and go back to the
-//! pool only after their response body was read in full and the server did not ask to
-//! close. Idle HTTP/1.1 connections are closed after the idle timeout, by a background task
-//! that ends with the pool.
+//! while it is open. (Calls that connect at the same moment, before any connection exists,
+//! may each get one; the first is shared, the others close when their call is done.)
+//! HTTP/1.1 connections carry one exchange at a time and go back to the pool only after
+//! their response body was read in full and the server did not ask to close. A connection
+//! no call has started an exchange on for the idle timeout is closed, by a background task
+//! that ends with the pool (and starts again in the next runtime that uses the pool, if the
+//! one it ran in shut down).
 //!
 //! Every count is kept by a guard, so a call that is dropped at any point (waiting,
 //! connecting, sending) gives back what it held: its place among the calls in flight, its
@@ -89,8 +92,9 @@ struct Origin {
     open: usize,
     /// HTTP/1.1 connections free for a request, the most recently used last.
     idle: Vec<Idle>,
-    /// Open HTTP/2 connections, shared by every call.
-    shared: Vec<http2::SendRequest<Body>>,
+    /// The open HTTP/2 connection shared by every call, if any (a `Vec` because one may
+    /// be found closed while the next is being set up).
+    shared: Vec<Shared>,
     /// Calls waiting for a connection, oldest first.
     waiters: VecDeque<oneshot::Sender<Handoff>>,
 }
@@ -100,12 +104,19 @@ struct Idle {
     since: Instant,
 }
 
+struct Shared {
+    sender: http2::SendRequest<Body>,
+    /// When a call last started an exchange on it.
+    used: Instant,
+}
+
 /// What a waiting call is given.
 enum Handoff {
     /// A connection another call finished with.
     Connection(http1::SendRequest<Body>),
-    /// The right to open a connection; it is already counted in [`Origin::open`].
-    Connect,
+    /// The right to open a connection, already counted in [`Origin::open`]: the guard
+    /// gives the count back if the call is gone before it connects.
+    Connect(Opened),
 }
 
 /// A connection a call holds.
@@ -176,12 +187,16 @@ impl Pool {
         mut request: http::Request<Body>,
     ) -> Result<(http::Response<Incoming>, Exchange), PoolError> {
         let key = Key::of(request.uri()).ok_or(PoolError::InvalidUri)?;
+        // The absolute URI: connecting needs it, and HTTP/2 sends it; HTTP/1.1 sends only
+        // its path, so a request retried on another connection starts from this again.
+        let target = request.uri().clone();
         self.inner.start_reaper();
         let call = InFlight::enter(&self.inner, &key);
 
         let mut stale = 0;
         loop {
-            let held = self.inner.acquire(&key, request.uri()).await?;
+            let held = self.inner.acquire(&key, &target).await?;
+            *request.uri_mut() = target.clone();
             let (outcome, reused, connection) = match held {
                 Held::Http1 { mut sender, reused } => {
                     prepare_http1(&mut request, &key);
@@ -305,10 +320,11 @@ impl Inner {
             let step = {
                 let mut origins = self.lock();
                 let origin = origins.entry(key.clone()).or_default();
-                origin.shared.retain(|sender| !sender.is_closed());
-                if let Some(sender) = origin.shared.first() {
+                origin.shared.retain(|shared| !shared.sender.is_closed());
+                if let Some(shared) = origin.shared.first_mut() {
+                    shared.used = Instant::now();
                     Step::Use(Held::Http2 {
-                        sender: sender.clone(),
+                        sender: shared.sender.clone(),
                         reused: true,
                     })
                 } else if let Some(sender) = origin.take_idle(self.idle_timeout) {
@@ -335,8 +351,8 @@ impl Inner {
                             reused: true,
                         });
                     }
-                    Ok(Handoff::Connect) => {
-                        return self.connect(key, uri, Opened::counted(self, key)).await;
+                    Ok(Handoff::Connect(opened)) => {
+                        return self.connect(key, uri, opened).await;
                     }
                     // The pool let go of the waiter without an answer: look again.
                     Err(_) => continue,
@@ -373,11 +389,19 @@ impl Inner {
                 }
                 drop(opened);
             });
-            self.lock()
-                .entry(key.clone())
-                .or_default()
-                .shared
-                .push(sender.clone());
+            {
+                let mut origins = self.lock();
+                let origin = origins.entry(key.clone()).or_default();
+                origin.shared.retain(|shared| !shared.sender.is_closed());
+                // Another call's connection may have been shared meanwhile; then this one
+                // serves this call only and closes when the call lets go of it.
+                if origin.shared.is_empty() {
+                    origin.shared.push(Shared {
+                        sender: sender.clone(),
+                        used: Instant::now(),
+                    });
+                }
+            }
             Ok(Held::Http2 {
                 sender,
                 reused: false,
@@ -412,7 +436,13 @@ impl Inner {
                 Ok(()) => return,
                 // That call was dropped while it waited; try the next one.
                 Err(Handoff::Connection(back)) => sender = back,
-                Err(Handoff::Connect) => return,
+                Err(Handoff::Connect(opened)) => {
+                    // Not reached: only a connection is offered here. Give the count back
+                    // without re-entering the lock held now.
+                    origin.open = origin.open.saturating_sub(1);
+                    opened.disarm();
+                    return;
+                }
             }
         }
         origin.idle.push(Idle {
@@ -423,13 +453,13 @@ impl Inner {
 
     /// A connection closed or could not be opened: one fewer open, and a waiting call may
     /// now open one in its place.
-    fn closed(&self, key: &Key) {
+    fn closed(self: &Arc<Self>, key: &Key) {
         let mut origins = self.lock();
         let Some(origin) = origins.get_mut(key) else {
             return;
         };
         origin.open = origin.open.saturating_sub(1);
-        origin.let_waiters_connect();
+        origin.let_waiters_connect(self, key);
         if origin.is_unused() {
             origins.remove(key);
         }
@@ -441,6 +471,8 @@ impl Inner {
             return;
         };
         origin.in_flight = origin.in_flight.saturating_sub(1);
+        // Forget calls that were dropped while they waited.
+        origin.waiters.retain(|waiter| !waiter.is_closed());
         if origin.is_unused() {
             origins.remove(key);
         }
@@ -457,6 +489,9 @@ impl Inner {
         let pool = Arc::downgrade(self);
         let period = timeout.max(Duration::from_millis(100));
         tokio::spawn(async move {
+            // Dropped when the task ends, also when its runtime shuts down: the next call
+            // then starts the task again.
+            let _running = ReaperRunning(pool.clone());
             let mut ticks = tokio::time::interval(period);
             ticks.tick().await;
             loop {
@@ -466,6 +501,7 @@ impl Inner {
                 for origin in origins.values_mut() {
                     origin.drop_expired_idle(timeout);
                 }
+                origins.retain(|_, origin| !origin.is_unused());
             }
         });
     }
@@ -491,15 +527,27 @@ impl Origin {
         let now = Instant::now();
         self.idle
             .retain(|idle| !idle.sender.is_closed() && now.duration_since(idle.since) < timeout);
+        // An HTTP/2 connection closes once calls still using it let go of their handles.
+        self.shared.retain(|shared| {
+            !shared.sender.is_closed() && now.duration_since(shared.used) < timeout
+        });
     }
 
-    fn let_waiters_connect(&mut self) {
+    /// Lets waiting calls connect while fewer connections are open than calls in flight.
+    /// Called with the pool's lock held, so a guard that comes back unsent is disarmed, not
+    /// dropped (its drop would take the lock again).
+    fn let_waiters_connect(&mut self, pool: &Arc<Inner>, key: &Key) {
         while self.open < self.in_flight {
             let Some(waiter) = self.waiters.pop_front() else {
                 return;
             };
-            if waiter.send(Handoff::Connect).is_ok() {
-                self.open += 1;
+            self.open += 1;
+            if let Err(unsent) = waiter.send(Handoff::Connect(Opened::counted(pool, key))) {
+                // That call was dropped while it waited.
+                self.open -= 1;
+                if let Handoff::Connect(opened) = unsent {
+                    opened.disarm();
+                }
             }
         }
     }
@@ -510,6 +558,17 @@ impl Origin {
             && self.idle.is_empty()
             && self.shared.is_empty()
             && self.waiters.is_empty()
+    }
+}
+
+/// Marks the idle-closing task as running while it lives.
+struct ReaperRunning(Weak<Inner>);
+
+impl Drop for ReaperRunning {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.upgrade() {
+            pool.reaper_started.store(false, Ordering::Relaxed);
+        }
     }
 }
 
@@ -539,7 +598,8 @@ impl Drop for InFlight {
 
 /// One counted connection of an origin, open or being opened.
 struct Opened {
-    pool: Weak<Inner>,
+    /// `None` once disarmed.
+    pool: Option<Weak<Inner>>,
     key: Key,
 }
 
@@ -547,15 +607,23 @@ impl Opened {
     /// For a connection already added to [`Origin::open`].
     fn counted(pool: &Arc<Inner>, key: &Key) -> Self {
         Self {
-            pool: Arc::downgrade(pool),
+            pool: Some(Arc::downgrade(pool)),
             key: key.clone(),
         }
     }
 }
 
+impl Opened {
+    /// Drops the guard without giving its count back, for a caller that already did so
+    /// itself while holding the pool's lock.
+    fn disarm(mut self) {
+        self.pool = None;
+    }
+}
+
 impl Drop for Opened {
     fn drop(&mut self) {
-        if let Some(pool) = self.pool.upgrade() {
+        if let Some(pool) = self.pool.take().and_then(|pool| pool.upgrade()) {
             pool.closed(&self.key);
         }
     }
