@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::future::Future;
 use std::io::{Read as _, Write as _};
 use std::net::SocketAddr;
@@ -1021,31 +1023,15 @@ mod h2_server {
     use bytes::Bytes;
     use http_body_util::Full;
     use hyper_util::rt::{TokioExecutor, TokioIo};
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     use tokio::net::TcpListener;
     use tokio::sync::mpsc;
     use tokio_rustls::TlsAcceptor;
-
-    pub(super) const CA_PEM: &[u8] = include_bytes!("fixtures/test-ca.pem");
-    const LEAF_PEM: &[u8] = include_bytes!("fixtures/localhost.pem");
-    const LEAF_KEY_PEM: &[u8] = include_bytes!("fixtures/localhost.key.pem");
 
     /// Serves HTTP/2 over TLS, answering every request `200 h2` (and `505` for any other
     /// version). Returns the address, the count of TLS connections accepted and a channel
     /// that gets one message per connection that ended.
     pub(super) async fn serve() -> (SocketAddr, Arc<AtomicUsize>, mpsc::UnboundedReceiver<()>) {
-        let chain = vec![CertificateDer::from_pem_slice(LEAF_PEM).unwrap()];
-        let key = PrivateKeyDer::from_pem_slice(LEAF_KEY_PEM).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap();
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        let config = Arc::new(config);
+        let config = super::common::server_config(b"h2");
 
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
@@ -1091,7 +1077,7 @@ mod h2_server {
 
 fn h2_transport(idle: Option<Duration>) -> HyperTransport {
     HyperTransport::builder()
-        .add_root_certificate_pem(h2_server::CA_PEM)
+        .add_root_certificate_pem(common::CA_PEM)
         .unwrap()
         .pool_idle_timeout(idle)
         .build()

@@ -18,8 +18,8 @@ pub const CA_PEM: &[u8] = include_bytes!("../fixtures/test-ca.pem");
 const LEAF_PEM: &[u8] = include_bytes!("../fixtures/localhost.pem");
 const LEAF_KEY_PEM: &[u8] = include_bytes!("../fixtures/localhost.key.pem");
 
-/// Serves `connections` TLS connections, each answering `200 tls-ok`, then stops.
-pub fn serve_tls(connections: usize) -> SocketAddr {
+/// A rustls server configuration with the `localhost` certificate, offering `alpn`.
+pub fn server_config(alpn: &[u8]) -> Arc<rustls::ServerConfig> {
     let chain = vec![CertificateDer::from_pem_slice(LEAF_PEM).unwrap()];
     let key = PrivateKeyDer::from_pem_slice(LEAF_KEY_PEM).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -29,8 +29,13 @@ pub fn serve_tls(connections: usize) -> SocketAddr {
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let config = Arc::new(config);
+    config.alpn_protocols = vec![alpn.to_vec()];
+    Arc::new(config)
+}
+
+/// Serves `connections` TLS connections, each answering `200 tls-ok`, then stops.
+pub fn serve_tls(connections: usize) -> SocketAddr {
+    let config = server_config(b"http/1.1");
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
