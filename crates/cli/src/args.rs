@@ -7,7 +7,8 @@
 //! before any request is sent. `commands.rs` turns the parsed values into client calls.
 
 use acs_identity::{ApiVersion, CommunicationIdentityTokenScope, TeamsExtensionPrincipalType};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 
 /// The environment variable read when `--connection-string` is not given.
 pub(crate) const CONNECTION_STRING_ENV: &str = "COMMUNICATION_SERVICES_CONNECTION_STRING";
@@ -33,6 +34,26 @@ Exit codes:
   60..=1440 minutes).";
 
 /// Manage users and access tokens of Azure Communication Services Identity.
+/// Parses the command line. `--emulator` and `--connection-string` exclude each other only
+/// when both are on the command line: a connection string from the environment gives way
+/// to `--emulator` (clap's own conflict check would count the environment too).
+///
+/// # Errors
+///
+/// clap's error for a command line that does not parse, help and version included.
+pub(crate) fn parse(args: &[String]) -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(args)?;
+    let typed = matches.value_source("connection_string") == Some(ValueSource::CommandLine);
+    if typed && matches.get_flag("emulator") {
+        return Err(command.error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "the argument '--emulator' cannot be used with '--connection-string'",
+        ));
+    }
+    Cli::from_arg_matches(&matches)
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "acs-identity", version, after_help = AFTER_HELP)]
 pub(crate) struct Cli {
@@ -41,8 +62,7 @@ pub(crate) struct Cli {
         long,
         global = true,
         env = CONNECTION_STRING_ENV,
-        hide_env_values = true,
-        conflicts_with = "emulator"
+        hide_env_values = true
     )]
     pub(crate) connection_string: Option<String>,
 

@@ -15,9 +15,6 @@ mod output;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
-use crate::args::Cli;
 use crate::output::Redactor;
 
 fn main() -> ExitCode {
@@ -25,7 +22,7 @@ fn main() -> ExitCode {
     let environment: Vec<(String, String)> = std::env::vars().collect();
     let redactor = Redactor::from_invocation(&args, &environment);
 
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match args::parse(&args) {
         Ok(cli) => cli,
         Err(error) => {
             // Help and version go to stdout with code 0; real usage errors to stderr with 2.

@@ -605,13 +605,33 @@ async fn the_embedded_emulator_works_and_help_warns_about_its_state() {
     assert_hidden(&json);
     assert!(!created.both().contains("accesskey"), "{}", created.both());
 
-    // --emulator and a connection string exclude each other.
+    // --emulator and a connection string on the command line exclude each other ...
     let both = run_with(
         Some("endpoint=http://127.0.0.1:9/;accesskey=c2VjcmV0LWtleQ==".to_owned()),
         &["--emulator", "--connection-string", "x", "user", "create"],
     )
     .await;
     assert_eq!(both.code, 2, "{}", both.both());
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+    assert!(!both.both().contains("c2VjcmV0"), "{}", both.both());
+
+    // ... but one in the environment gives way to --emulator.
+    let from_environment = run_with(
+        Some("endpoint=http://127.0.0.1:9/;accesskey=c2VjcmV0LWtleQ==".to_owned()),
+        &["--emulator", "user", "create", "--scope", "chat"],
+    )
+    .await;
+    assert_eq!(from_environment.code, 0, "{}", from_environment.both());
+    assert!(
+        from_environment.json()["user"]
+            .as_str()
+            .unwrap()
+            .starts_with("8:acs:")
+    );
 
     let help = run_with(None, &["--help"]).await;
     assert_eq!(help.code, 0, "{}", help.stderr);
