@@ -142,6 +142,11 @@ async fn a_refused_connection_is_a_connection_error_and_is_retried() {
     let error = transport.send(&request).await.unwrap_err();
     assert_eq!(error.kind(), &ErrorKind::Connection, "{error:?}");
     assert_eq!(error.send_state(), SendState::NotSent, "{error:?}");
+    // The operating system's reason is in the message.
+    assert!(
+        error.to_string().to_lowercase().contains("refused"),
+        "{error}"
+    );
 
     let options = ClientOptions {
         retry: RetryOptions {

@@ -363,7 +363,13 @@ fn classify_connect_error(error: Box<dyn StdError + Send + Sync>) -> Error {
             format!("could not connect: the TLS handshake failed ({tls})"),
         )
     } else {
-        (ErrorKind::Connection, "could not connect".to_owned())
+        // The operating system's reason, such as "Connection refused (os error 111)" or a
+        // failed name lookup; it names no secret.
+        let message = match io_cause(&*error) {
+            Some(io) => format!("could not connect: {io}"),
+            None => "could not connect".to_owned(),
+        };
+        (ErrorKind::Connection, message)
     };
     Error::with_source(kind, message, error).with_send_state(SendState::NotSent)
 }
