@@ -62,6 +62,7 @@ pub struct EmulatorBuilder {
     max_body_bytes: usize,
     header_read_timeout: std::time::Duration,
     max_connections: usize,
+    request_log_limit: Option<usize>,
     faults: Vec<FaultRule>,
     fault_seed: Option<u64>,
     tls: Option<TlsOptions>,
@@ -82,6 +83,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("request_log_limit", &self.request_log_limit)
             .field("faults", &self.faults)
             .field("fault_seed", &self.fault_seed)
             .field("tls", &self.tls)
@@ -104,6 +106,7 @@ impl Default for EmulatorBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            request_log_limit: None,
             faults: Vec::new(),
             fault_seed: None,
             tls: None,
@@ -182,6 +185,15 @@ impl EmulatorBuilder {
     /// closes (default 1024).
     pub fn max_connections(mut self, limit: usize) -> Self {
         self.max_connections = limit;
+        self
+    }
+
+    /// How many of the newest requests [`Emulator::requests`](crate::Emulator::requests)
+    /// keeps: `None` (the default) keeps every one, `Some(0)` none. The log grows with every
+    /// request, so an emulator that serves a long time (the binary keeps none) or a load
+    /// test should set a limit.
+    pub fn request_log_limit(mut self, limit: Option<usize>) -> Self {
+        self.request_log_limit = limit;
         self
     }
 
@@ -274,6 +286,7 @@ impl EmulatorBuilder {
         let token_key = restored.token_key.to_vec();
         let entra_key = restored.entra_key.to_vec();
         let state = restored.into_state(&access_key, &resource_id)?;
+        state.set_request_log_limit(self.request_log_limit);
         let service = Arc::new(Service {
             tokens: TokenSigner::new(token_key, resource_id.clone(), self.resource_location),
             entra: EntraSigner::new(entra_key),

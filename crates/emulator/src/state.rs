@@ -13,7 +13,7 @@
 //! done. With a state file ([`crate::persist`]) every change is written out before the
 //! lock is released, so the file follows the changes in order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -75,8 +75,25 @@ impl std::fmt::Debug for Store {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     registry: Mutex<Registry>,
-    log: Mutex<Vec<RecordedRequest>>,
+    log: Mutex<RequestLog>,
     store: Option<Store>,
+}
+
+/// The request log: the newest requests, up to `limit` (`None`: all of them).
+#[derive(Debug, Default)]
+struct RequestLog {
+    entries: VecDeque<RecordedRequest>,
+    limit: Option<usize>,
+}
+
+impl RequestLog {
+    fn trim(&mut self) {
+        if let Some(limit) = self.limit {
+            while self.entries.len() > limit {
+                self.entries.pop_front();
+            }
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -284,19 +301,31 @@ impl State {
         removed
     }
 
-    /// Appends to the request log.
+    /// Keeps only the newest `limit` requests in the log from now on (`None`: all).
+    pub(crate) fn set_request_log_limit(&self, limit: Option<usize>) {
+        let mut log = lock(&self.log);
+        log.limit = limit;
+        log.trim();
+    }
+
+    /// Appends to the request log, dropping the oldest entry beyond its limit.
     pub(crate) fn record(&self, request: RecordedRequest) {
-        lock(&self.log).push(request);
+        let mut log = lock(&self.log);
+        if log.limit == Some(0) {
+            return;
+        }
+        log.entries.push_back(request);
+        log.trim();
     }
 
     /// A copy of the request log, oldest first.
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.log).clone()
+        lock(&self.log).entries.iter().cloned().collect()
     }
 
     /// Empties the request log.
     pub(crate) fn clear_requests(&self) {
-        lock(&self.log).clear();
+        lock(&self.log).entries.clear();
     }
 }
 

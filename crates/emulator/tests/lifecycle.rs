@@ -253,3 +253,30 @@ async fn the_binary_refuses_a_bad_access_key() {
         .unwrap();
     assert!(!status.success());
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_the_newest_requests_up_to_its_limit() {
+    let emulator = Emulator::builder()
+        .request_log_limit(Some(2))
+        .start()
+        .await
+        .unwrap();
+    let ids = [
+        create_user(&emulator).await,
+        create_user(&emulator).await,
+        create_user(&emulator).await,
+    ];
+
+    let requests = emulator.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(emulator.identities().len(), 3, "{ids:?}");
+
+    let none = Emulator::builder()
+        .request_log_limit(Some(0))
+        .start()
+        .await
+        .unwrap();
+    create_user(&none).await;
+    assert!(none.requests().is_empty());
+    assert_eq!(none.identities().len(), 1);
+}
