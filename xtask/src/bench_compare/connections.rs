@@ -98,7 +98,8 @@ impl ConnectionCounter {
         let deadline = Instant::now() + self.wait;
         loop {
             let text = fs::read_to_string(&self.path).unwrap_or_default();
-            if let Some(count) = count_of_peer(&text, &peer) {
+            let after = self.last.map_or(0, |mark| mark.0);
+            if let Some(count) = count_of_peer(&text, &peer, after) {
                 return Ok(Mark(count));
             }
             if Instant::now() >= deadline {
@@ -135,10 +136,13 @@ fn parse_line(line: &str) -> Option<Event<'_>> {
 }
 
 /// The count on the last connection event from `peer` in `text`.
-fn count_of_peer(text: &str, peer: &str) -> Option<u64> {
+/// The count of the newest event for `peer` with a count above `after`: a peer address
+/// (an ephemeral port) can come back later in a run, so an older line for it is not this
+/// probe's.
+fn count_of_peer(text: &str, peer: &str, after: u64) -> Option<u64> {
     text.lines()
         .filter_map(parse_line)
-        .filter(|event| event.peer == peer)
+        .filter(|event| event.peer == peer && event.count > after)
         .map(|event| event.count)
         .next_back()
 }
@@ -183,9 +187,21 @@ mod tests {
 
     #[test]
     fn the_count_of_a_peer_is_found_among_others() {
-        assert_eq!(count_of_peer(LOG, "127.0.0.1:50002"), Some(2));
-        assert_eq!(count_of_peer(LOG, "[::1]:50003"), Some(3));
-        assert_eq!(count_of_peer(LOG, "127.0.0.1:5000"), None);
+        assert_eq!(count_of_peer(LOG, "127.0.0.1:50002", 0), Some(2));
+        assert_eq!(count_of_peer(LOG, "[::1]:50003", 0), Some(3));
+        assert_eq!(count_of_peer(LOG, "127.0.0.1:5000", 0), None);
+    }
+
+    #[test]
+    fn an_older_line_for_a_reused_port_is_not_the_probe() {
+        // 127.0.0.1:50001 was a driver's connection (count 1); the probe now has that port
+        // again, after a mark at 3, and its own line is not written yet.
+        assert_eq!(count_of_peer(LOG, "127.0.0.1:50001", 3), None);
+        let later = format!(
+            "{LOG}2026-12-04T17:30:01Z  DEBUG acs_emulator::connections: accepted a connection \
+             peer=127.0.0.1:50001 count=4\n"
+        );
+        assert_eq!(count_of_peer(&later, "127.0.0.1:50001", 3), Some(4));
     }
 
     #[test]
