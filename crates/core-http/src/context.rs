@@ -63,6 +63,11 @@ impl Context {
         self.client_request_id.as_deref()
     }
 
+    /// The client request id, shared rather than copied.
+    pub(crate) fn shared_client_request_id(&self) -> Option<Arc<str>> {
+        self.client_request_id.clone()
+    }
+
     /// Marks which attempt is running (1 for the first send). Set by the retry policy.
     pub fn with_attempt(mut self, attempt: u32) -> Self {
         self.attempt = attempt;

@@ -176,10 +176,12 @@ impl Error {
                 ))
             }
         };
+        // The id the service echoed, else the one the request carried.
         let client_request_id = response
             .headers()
             .get(crate::headers::CLIENT_REQUEST_ID)
             .and_then(|value| value.to_str().ok())
+            .or(response.sent_client_request_id())
             .map(str::to_owned);
 
         let mut error = Self::new(ErrorKind::HttpResponse, message);

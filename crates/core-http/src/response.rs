@@ -8,6 +8,7 @@
 //! of the body, which often holds an access token.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -31,6 +32,9 @@ pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The `x-ms-client-request-id` the request carried, for errors built from this
+    /// response when the service does not echo it.
+    sent_client_request_id: Option<Arc<str>>,
 }
 
 impl Response {
@@ -40,7 +44,21 @@ impl Response {
             status,
             headers,
             body: body.into(),
+            sent_client_request_id: None,
         }
+    }
+
+    /// The `x-ms-client-request-id` the request carried, when it went through a
+    /// [`crate::policies::ClientRequestIdPolicy`] (every pipeline has one).
+    /// [`Error::from_response`] falls back on it when the service echoes no id.
+    pub fn sent_client_request_id(&self) -> Option<&str> {
+        self.sent_client_request_id.as_deref()
+    }
+
+    /// Records the id the request carried (see [`Self::sent_client_request_id`]).
+    pub fn with_sent_client_request_id(mut self, id: impl Into<Arc<str>>) -> Self {
+        self.sent_client_request_id = Some(id.into());
+        self
     }
 
     /// The status code.

@@ -252,15 +252,10 @@ impl CommunicationIdentityClient {
         };
         let context = Context::new().with_idempotent(operation.idempotent());
         let response = pipeline.send(&context, &mut request).await?;
-        operation.check_status(&response).map_err(|error| {
-            error.or_client_request_id(|| request.client_request_id().map(str::to_owned))
-        })?;
+        // An error from the response names the call's request id, echoed or not.
+        operation.check_status(&response)?;
         let value = decode(&response, operation.name())?;
-        Ok(WithResponse::new(
-            value,
-            response,
-            request.client_request_id(),
-        ))
+        Ok(WithResponse::new(value, response))
     }
 }
 

@@ -23,18 +23,19 @@ pub struct WithResponse<T> {
 }
 
 impl<T> WithResponse<T> {
-    /// Pairs `value` with the status and headers of `response`; `sent_request_id` is the id
-    /// the request carried, kept only when the response echoes none.
-    pub(crate) fn new(value: T, response: Response, sent_request_id: Option<&str>) -> Self {
-        let (status, headers, _) = response.into_parts();
-        let echoed = headers
+    /// Pairs `value` with the status and headers of `response`, and the id the request
+    /// carried, kept only when the response echoes none.
+    pub(crate) fn new(value: T, response: Response) -> Self {
+        let echoed = response
+            .headers()
             .get(&CLIENT_REQUEST_ID)
             .is_some_and(|value| value.to_str().is_ok());
         let sent_request_id = if echoed {
             None
         } else {
-            sent_request_id.map(str::to_owned)
+            response.sent_client_request_id().map(str::to_owned)
         };
+        let (status, headers, _) = response.into_parts();
         Self {
             value,
             status,
@@ -88,8 +89,9 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(CLIENT_REQUEST_ID, HeaderValue::from_static("echoed"));
         headers.insert(MS_CV, HeaderValue::from_static("cv.1"));
-        let response = Response::new(StatusCode::CREATED, headers, "");
-        let parts = WithResponse::new(7, response, Some("sent"));
+        let response =
+            Response::new(StatusCode::CREATED, headers, "").with_sent_client_request_id("sent");
+        let parts = WithResponse::new(7, response);
         assert_eq!(parts.client_request_id(), Some("echoed"));
         assert_eq!(parts.ms_cv(), Some("cv.1"));
         assert_eq!(parts.status, StatusCode::CREATED);
@@ -97,8 +99,9 @@ mod tests {
         assert_eq!(mapped.value, 14);
         assert_eq!(mapped.into_value(), 14);
 
-        let bare = Response::new(StatusCode::OK, HeaderMap::new(), "");
-        let parts = WithResponse::new((), bare, Some("sent"));
+        let bare =
+            Response::new(StatusCode::OK, HeaderMap::new(), "").with_sent_client_request_id("sent");
+        let parts = WithResponse::new((), bare);
         assert_eq!(parts.client_request_id(), Some("sent"));
         assert_eq!(parts.ms_cv(), None);
     }

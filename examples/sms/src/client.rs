@@ -190,15 +190,12 @@ impl SmsClient {
         let context = Context::new().with_idempotent(false);
         let response = self.pipeline.send(&context, &mut request).await?;
         if response.status() != StatusCode::ACCEPTED {
-            let error = if response.status().is_success() {
+            // Either error names the call's request id, echoed or not.
+            return Err(if response.status().is_success() {
                 Error::unexpected_status(&response, "send", StatusCode::ACCEPTED)
             } else {
                 Error::from_response(&response)
-            };
-            // The service may not echo the request id; the one we sent is still the one
-            // its logs know the call by.
-            let sent_id = || request.client_request_id().map(str::to_owned);
-            return Err(error.or_client_request_id(sent_id));
+            });
         }
         let decoded: SendMessageResponse = response.json()?;
         Ok(decoded.value.into_iter().map(SmsSendResult::from).collect())

@@ -2,7 +2,9 @@
 //!
 //! Runs once per call, before retry, so every attempt of the call carries the same id and
 //! the service's logs can tie them together. The id is, in order of preference: a header the
-//! caller already set on the request, the id in the [`Context`], or a fresh UUID v4.
+//! caller already set on the request, the id in the [`Context`], or a fresh UUID v4. The
+//! response remembers it ([`Response::sent_client_request_id`]), so that an error built from
+//! the response names it even when the service does not echo it.
 
 use async_trait::async_trait;
 use http::HeaderValue;
@@ -32,7 +34,7 @@ impl Policy for ClientRequestIdPolicy {
                 )
             })?;
             let ctx = ctx.clone().with_client_request_id(id);
-            return next.run(&ctx, request).await;
+            return run_and_record(&ctx, request, next).await;
         }
 
         let id = match ctx.client_request_id() {
@@ -51,8 +53,18 @@ impl Policy for ClientRequestIdPolicy {
         })?;
         request.insert_header(CLIENT_REQUEST_ID, value);
         let ctx = ctx.clone().with_client_request_id(id);
-        next.run(&ctx, request).await
+        run_and_record(&ctx, request, next).await
     }
+}
+
+/// Runs the rest of the pipeline and records the call's id on its response, so that an
+/// error built from the response names it even when the service does not echo it.
+async fn run_and_record(ctx: &Context, request: &mut Request, next: Next<'_>) -> Result<Response> {
+    let response = next.run(ctx, request).await?;
+    Ok(match ctx.shared_client_request_id() {
+        Some(id) => response.with_sent_client_request_id(id),
+        None => response,
+    })
 }
 
 #[cfg(test)]
@@ -79,6 +91,32 @@ mod tests {
         for id in ids {
             assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
         }
+    }
+
+    #[tokio::test]
+    async fn an_error_from_the_response_names_the_sent_id_when_none_is_echoed() {
+        use crate::test_support::Step;
+
+        let policies: Vec<Arc<dyn Policy>> = vec![Arc::new(ClientRequestIdPolicy::new())];
+        let transport = ScriptedTransport::new([Step::status(500)]);
+        let response = run_chain(&policies, &transport, &Context::new())
+            .await
+            .unwrap();
+        let sent = transport.header_values(CLIENT_REQUEST_ID.as_str());
+        assert_eq!(response.sent_client_request_id(), Some(sent[0].as_str()));
+        let error = Error::from_response(&response);
+        assert_eq!(error.client_request_id(), Some(sent[0].as_str()));
+
+        // An echoed id wins over the sent one.
+        let transport =
+            ScriptedTransport::new([Step::with_header(500, "x-ms-client-request-id", "echoed")]);
+        let response = run_chain(&policies, &transport, &Context::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            Error::from_response(&response).client_request_id(),
+            Some("echoed")
+        );
     }
 
     #[tokio::test]
