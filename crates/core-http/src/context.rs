@@ -4,9 +4,15 @@
 //! client request id through it; the client marks calls that must not be repeated blindly
 //! (creating a resource) as non-idempotent, which the retry policy reads; the retry policy
 //! records which attempt is running so that downstream policies (logging, tests) can see
-//! it. It is three small fields, cheap to clone.
+//! it; and the pipeline hands every policy its clock through it ([`Context::now`]), so a
+//! clock injected in the client's options dates signatures and judges token expiry without
+//! each policy being given it. It is four small fields, cheap to clone.
 
 use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::{Clock, SystemClock};
 
 /// Data about the call in progress.
 ///
@@ -27,6 +33,7 @@ pub struct Context {
     client_request_id: Option<Arc<str>>,
     attempt: u32,
     idempotent: bool,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Context {
@@ -36,6 +43,7 @@ impl Context {
             client_request_id: None,
             attempt: 1,
             idempotent: true,
+            clock: None,
         }
     }
 
@@ -77,6 +85,26 @@ impl Context {
     /// Which attempt is running: 1 for the first send, 2 for the first retry, …
     pub fn attempt(&self) -> u32 {
         self.attempt
+    }
+
+    /// Tells the time of this call by `clock`. The pipeline sets the clock of its options
+    /// ([`crate::ClientOptions::clock`]) when the context has none.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Whether a clock was set for this call.
+    pub fn has_clock(&self) -> bool {
+        self.clock.is_some()
+    }
+
+    /// The current time by the call's clock, or by the system clock when none was set.
+    pub fn now(&self) -> OffsetDateTime {
+        match &self.clock {
+            Some(clock) => clock.now(),
+            None => SystemClock.now(),
+        }
     }
 }
 

@@ -28,7 +28,8 @@ pub struct ClientOptions {
     /// Extra policies run on every attempt, after authentication and before logging.
     pub per_try_policies: Vec<Arc<dyn Policy>>,
     /// The time source for signing dates, token expiry and HTTP-date `Retry-After`;
-    /// `None` uses the system clock. Mainly for tests.
+    /// `None` uses the system clock. Mainly for tests. The pipeline hands it to every
+    /// call's [`crate::Context`], where policies read it with [`crate::Context::now`].
     pub clock: Option<Arc<dyn Clock>>,
     /// Lets the client use a plain `http://` endpoint on a host that is not loopback.
     /// Default `false`: such endpoints are refused by [`crate::check_endpoint_scheme`],

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use crate::policies::{
     ClientRequestIdPolicy, LoggingPolicy, RetryPolicy, TransportPolicy, UserAgentPolicy,
 };
-use crate::{ClientOptions, Context, HyperTransport, Next, Policy, Request, Response, Result};
+use crate::{
+    ClientOptions, Clock, Context, HyperTransport, Next, Policy, Request, Response, Result,
+};
 
 /// An ordered, shareable list of policies ending in a transport.
 ///
@@ -42,6 +44,8 @@ use crate::{ClientOptions, Context, HyperTransport, Next, Policy, Request, Respo
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     policies: Arc<[Arc<dyn Policy>]>,
+    /// The options' clock, handed to every call's [`Context`] that has none.
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Pipeline {
@@ -65,11 +69,8 @@ impl Pipeline {
             None => Arc::new(HyperTransport::new()?),
         };
         let mut retry = RetryPolicy::new(options.retry);
-        // TODO(clock): the client's own per-try policies (HMAC, bearer) get `options.clock`
-        // only if the client passes it to them, as acs-identity does; carrying the clock in
-        // the Context would make that automatic for every client.
-        if let Some(clock) = options.clock {
-            retry = retry.with_clock(clock);
+        if let Some(clock) = &options.clock {
+            retry = retry.with_clock(Arc::clone(clock));
         }
 
         let mut policies: Vec<Arc<dyn Policy>> = vec![
@@ -89,6 +90,7 @@ impl Pipeline {
         policies.push(Arc::new(TransportPolicy::new(transport)));
         Ok(Self {
             policies: policies.into(),
+            clock: options.clock,
         })
     }
 
@@ -99,6 +101,14 @@ impl Pipeline {
     /// Failures no policy recovered from: connection, I/O, timeout, credential and invalid
     /// input errors. An error *status* is not an error here.
     pub async fn send(&self, ctx: &Context, request: &mut Request) -> Result<Response> {
+        let with_clock;
+        let ctx = match &self.clock {
+            Some(clock) if !ctx.has_clock() => {
+                with_clock = ctx.clone().with_clock(Arc::clone(clock));
+                &with_clock
+            }
+            _ => ctx,
+        };
         let outcome = Next::new(&self.policies).run(ctx, request).await;
         outcome.map_err(|error| {
             error.or_client_request_id(|| request.client_request_id().map(str::to_owned))

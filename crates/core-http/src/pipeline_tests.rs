@@ -137,3 +137,43 @@ async fn an_error_without_a_response_still_names_the_client_request_id() {
         Some("0f8fad5b-d9cb-469f-a165-70867728950e")
     );
 }
+
+#[tokio::test]
+async fn the_options_clock_dates_the_signature_of_a_policy_given_none() {
+    use acs_core_auth::AzureKeyCredential;
+    use time::macros::datetime;
+
+    use crate::ManualClock;
+    use crate::policies::HmacAuthenticationPolicy;
+
+    let transport = ScriptedTransport::always_ok();
+    let signing: Arc<dyn Policy> = Arc::new(HmacAuthenticationPolicy::new(
+        AzureKeyCredential::new("aw==").unwrap(),
+    ));
+    let options = ClientOptions {
+        transport: Some(Arc::new(transport.clone())),
+        clock: Some(Arc::new(ManualClock::new(
+            datetime!(2026-12-04 14:08:39 UTC),
+        ))),
+        ..Default::default()
+    };
+    let pipeline = Pipeline::new("acs-test", "1.0.0", options, Vec::new(), vec![signing]).unwrap();
+
+    let mut request = crate::test_support::request();
+    pipeline.send(&Context::new(), &mut request).await.unwrap();
+    assert_eq!(
+        transport.header_values("x-ms-date"),
+        ["Fri, 04 Dec 2026 14:08:39 GMT"]
+    );
+
+    // A clock the caller put in the context wins over the options'.
+    let mut request = crate::test_support::request();
+    let ctx = Context::new().with_clock(Arc::new(ManualClock::new(datetime!(
+        2027-01-03 00:00:00 UTC
+    ))));
+    pipeline.send(&ctx, &mut request).await.unwrap();
+    assert_eq!(
+        transport.header_values("x-ms-date")[1],
+        "Sun, 03 Jan 2027 00:00:00 GMT"
+    );
+}

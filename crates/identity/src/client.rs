@@ -167,25 +167,20 @@ impl CommunicationIdentityClient {
         credential: Credential,
         options: CommunicationIdentityClientOptions,
     ) -> Result<Self, Error> {
-        // The pipeline's clock also dates signatures and judges token expiry, so that a
-        // caller who injects one controls every time-based decision of the client.
-        let clock = options.client_options.clock.clone();
+        // Both policies read the call's clock, which the pipeline takes from the options:
+        // a caller who injects one controls every time-based decision of the client.
         let (auth, auth_policy): (AuthKind, Arc<dyn Policy>) = match credential {
-            Credential::Key(key) => {
-                let mut policy = HmacAuthenticationPolicy::new(key);
-                if let Some(clock) = clock {
-                    policy = policy.with_clock(clock);
-                }
-                (AuthKind::AccessKey, Arc::new(policy))
-            }
-            Credential::Token(token) => {
-                let mut policy =
-                    BearerTokenPolicy::new(token, vec![COMMUNICATION_SCOPE.to_owned()]);
-                if let Some(clock) = clock {
-                    policy = policy.with_clock(clock);
-                }
-                (AuthKind::TokenCredential, Arc::new(policy))
-            }
+            Credential::Key(key) => (
+                AuthKind::AccessKey,
+                Arc::new(HmacAuthenticationPolicy::new(key)),
+            ),
+            Credential::Token(token) => (
+                AuthKind::TokenCredential,
+                Arc::new(BearerTokenPolicy::new(
+                    token,
+                    vec![COMMUNICATION_SCOPE.to_owned()],
+                )),
+            ),
         };
 
         // Both pipelines share one transport, hence one connection pool.

@@ -123,13 +123,11 @@ impl SmsClient {
         let client_options = options.client_options;
         check_endpoint_scheme(&endpoint, client_options.allow_insecure_http)?;
 
-        // The pipeline's clock also dates the signature, so a caller who injects one
-        // controls every time-based decision of the client.
-        let mut signing = HmacAuthenticationPolicy::new(credential);
-        if let Some(clock) = client_options.clock.clone() {
-            signing = signing.with_clock(clock);
-        }
-        let per_try: Vec<Arc<dyn Policy>> = vec![Arc::new(signing)];
+        // The signing policy dates each attempt by the call's clock, which the pipeline
+        // takes from `client_options.clock`: a caller who injects one controls every
+        // time-based decision of the client.
+        let per_try: Vec<Arc<dyn Policy>> =
+            vec![Arc::new(HmacAuthenticationPolicy::new(credential))];
         let pipeline = Pipeline::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),

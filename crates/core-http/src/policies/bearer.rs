@@ -24,9 +24,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::endpoint::is_loopback;
-use crate::{
-    Clock, Context, Error, ErrorKind, Next, Policy, Request, Response, Result, SystemClock,
-};
+use crate::{Clock, Context, Error, ErrorKind, Next, Policy, Request, Response, Result};
 
 /// How long before expiry a cached token is replaced.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::minutes(5);
@@ -37,7 +35,8 @@ pub struct BearerTokenPolicy {
     credential: Arc<dyn TokenCredential>,
     scopes: Vec<String>,
     cache: Mutex<Option<AccessToken>>,
-    clock: Arc<dyn Clock>,
+    /// `None`: the call's clock ([`Context::now`]).
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl BearerTokenPolicy {
@@ -47,25 +46,36 @@ impl BearerTokenPolicy {
             credential,
             scopes,
             cache: Mutex::new(None),
-            clock: Arc::new(SystemClock),
+            clock: None,
         }
     }
 
-    /// Judges token expiry by `clock` instead of the system clock.
+    /// Judges token expiry by `clock`. Without one, by the call's clock
+    /// ([`Context::now`]: the pipeline options' clock, else the system clock).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.clock = Some(clock);
         self
+    }
+
+    fn now(&self, ctx: &Context) -> OffsetDateTime {
+        match &self.clock {
+            Some(clock) => clock.now(),
+            None => ctx.now(),
+        }
     }
 
     /// The cached token, or a new one when there is none or it is about to expire.
     /// With `rejected`, a cached token equal to it is discarded first.
-    async fn token(&self, rejected: Option<&AccessToken>) -> Result<AccessToken> {
+    async fn token(
+        &self,
+        rejected: Option<&AccessToken>,
+        now: OffsetDateTime,
+    ) -> Result<AccessToken> {
         let mut cache = self.cache.lock().await;
         if rejected.is_some() && cache.as_ref() == rejected {
             *cache = None;
         }
 
-        let now = self.clock.now();
         if let Some(token) = cache.as_ref().filter(|t| is_fresh(t, now)) {
             return Ok(token.clone());
         }
@@ -143,7 +153,7 @@ impl Policy for BearerTokenPolicy {
             ));
         }
 
-        let token = self.token(None).await?;
+        let token = self.token(None, self.now(ctx)).await?;
         authorize(request, &token)?;
         let response = next.run(ctx, request).await?;
         if response.status() != StatusCode::UNAUTHORIZED {
@@ -151,7 +161,7 @@ impl Policy for BearerTokenPolicy {
         }
 
         debug!("the service refused the bearer token; retrying once with a new token");
-        let token = self.token(Some(&token)).await?;
+        let token = self.token(Some(&token), self.now(ctx)).await?;
         authorize(request, &token)?;
         next.run(ctx, request).await
     }

@@ -18,6 +18,7 @@ use acs_core_auth::AzureKeyCredential;
 use async_trait::async_trait;
 use http::HeaderValue;
 use http::header::AUTHORIZATION;
+use time::OffsetDateTime;
 
 use crate::headers::{X_MS_CONTENT_SHA256, X_MS_DATE};
 use crate::hmac::{authorization_bytes, content_hash, format_date, string_to_sign_for};
@@ -29,7 +30,8 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct HmacAuthenticationPolicy {
     credential: AzureKeyCredential,
-    clock: Arc<dyn Clock>,
+    /// `None`: the call's clock ([`Context::now`]).
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl HmacAuthenticationPolicy {
@@ -38,13 +40,15 @@ impl HmacAuthenticationPolicy {
     pub fn new(credential: AzureKeyCredential) -> Self {
         Self {
             credential,
-            clock: Arc::new(SystemClock),
+            clock: None,
         }
     }
 
-    /// Takes the signing date from `clock` instead of the system clock.
+    /// Takes the signing date from `clock`. Without one, a pipeline's calls are dated by
+    /// the call's clock ([`Context::now`]: the pipeline options' clock, else the system
+    /// clock), and [`Self::sign_request`] by the system clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.clock = Some(clock);
         self
     }
 
@@ -55,6 +59,15 @@ impl HmacAuthenticationPolicy {
     /// [`ErrorKind::InvalidInput`] when the URL has no host, or when the clock's time has
     /// no HTTP date (see [`format_date`]).
     pub fn sign_request(&self, request: &mut Request) -> Result<()> {
+        let now = match &self.clock {
+            Some(clock) => clock.now(),
+            None => SystemClock.now(),
+        };
+        self.sign_request_at(request, now)
+    }
+
+    /// [`Self::sign_request`] dated `now`.
+    fn sign_request_at(&self, request: &mut Request, now: OffsetDateTime) -> Result<()> {
         let url = request.url();
         if url.host_str().is_none_or(str::is_empty) {
             return Err(Error::new(
@@ -63,7 +76,7 @@ impl HmacAuthenticationPolicy {
             ));
         }
 
-        let date = format_date(self.clock.now());
+        let date = format_date(now);
         if date.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
@@ -98,7 +111,11 @@ fn header_value(value: String) -> Result<HeaderValue> {
 #[async_trait]
 impl Policy for HmacAuthenticationPolicy {
     async fn send(&self, ctx: &Context, request: &mut Request, next: Next<'_>) -> Result<Response> {
-        self.sign_request(request)?;
+        let now = match &self.clock {
+            Some(clock) => clock.now(),
+            None => ctx.now(),
+        };
+        self.sign_request_at(request, now)?;
         next.run(ctx, request).await
     }
 }
