@@ -345,6 +345,13 @@ fn classify_pool_error(error: PoolError) -> Error {
             error,
         )
         .with_send_state(SendState::NotSent),
+        // hyper handed the request back unwritten: nothing reached the server.
+        PoolError::Unsent(error) => Error::with_source(
+            ErrorKind::Connection,
+            "the connection closed before the request was sent",
+            error,
+        )
+        .with_send_state(SendState::NotSent),
         PoolError::Send(error) => classify_send_error(error),
     }
 }

@@ -60,6 +60,8 @@ pub(super) enum PoolError {
     Connect(Box<dyn std::error::Error + Send + Sync>),
     /// The HTTP handshake on a new connection failed: nothing was sent.
     Handshake(hyper::Error),
+    /// A new connection refused the request before writing any of it.
+    Unsent(hyper::Error),
     /// The exchange failed after the request was handed to a connection.
     Send(hyper::Error),
 }
@@ -230,9 +232,8 @@ impl Pool {
                     stale += 1;
                     request = unsent;
                 }
-                Outcome::Unsent(_, error) | Outcome::Failed(error) => {
-                    return Err(PoolError::Send(error));
-                }
+                Outcome::Unsent(_, error) => return Err(PoolError::Unsent(error)),
+                Outcome::Failed(error) => return Err(PoolError::Send(error)),
             }
         }
     }
