@@ -6,11 +6,9 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::process::Stdio;
 
-use acs_core_auth::ConnectionString;
-use common::{Call, LATEST, send_to};
+use common::{Call, LATEST, connection_line, send_to};
 use http::StatusCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -32,13 +30,7 @@ async fn fault_flags_are_served() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next_line().await.unwrap().unwrap();
-    let connection_string = first.strip_prefix("ACS_CONNECTION_STRING=").unwrap();
-    let port = ConnectionString::parse(connection_string)
-        .unwrap()
-        .endpoint()
-        .port()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (_, addr) = connection_line(&first);
     let create = || Call::post(format!("/identities?api-version={LATEST}"));
 
     let throttled = send_to(addr, "aw==", create()).await;

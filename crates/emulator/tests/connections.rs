@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::Stdio;
 use std::sync::Arc;
 
@@ -155,13 +155,7 @@ async fn the_binary_logs_each_connection_with_the_running_count() {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = stdout.next_line().await.unwrap().unwrap();
-    let connection_string = first.strip_prefix("ACS_CONNECTION_STRING=").unwrap();
-    let port = acs_core_auth::ConnectionString::parse(connection_string)
-        .unwrap()
-        .endpoint()
-        .port()
-        .unwrap();
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let (_, addr) = common::connection_line(&first);
 
     for _ in 0..2 {
         let reply = common::send_to(addr, "aw==", create()).await;

@@ -7,12 +7,10 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use acs_core_auth::ConnectionString;
-use common::{Auth, Call, LATEST, jwt_claims, send_to};
+use common::{Auth, Call, LATEST, connection_line, jwt_claims, send_to};
 use http::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
@@ -80,16 +78,7 @@ async fn the_token_file_authenticates_bearer_requests() {
         assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
     }
 
-    let connection_string = first
-        .trim_end()
-        .strip_prefix("ACS_CONNECTION_STRING=")
-        .unwrap();
-    let port = ConnectionString::parse(connection_string)
-        .unwrap()
-        .endpoint()
-        .port()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (_, addr) = connection_line(&first);
 
     let reply = send_to(
         addr,

@@ -11,7 +11,7 @@ use std::process::Stdio;
 
 use acs_core_auth::ConnectionString;
 use acs_emulator::{Emulator, Error};
-use common::{Call, LATEST, create_user, encoded, send, send_to};
+use common::{Call, LATEST, connection_line, create_user, encoded, send, send_to};
 use http::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -212,17 +212,13 @@ async fn the_binary_prints_its_connection_string_then_serves_until_sigterm() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next_line().await.unwrap().unwrap();
 
-    let connection_string = first.strip_prefix("ACS_CONNECTION_STRING=").unwrap();
+    let (connection_string, addr) = connection_line(&first);
     assert!(
         connection_string.starts_with("endpoint=http://127.0.0.1:"),
         "{first}"
     );
     assert!(connection_string.ends_with("/;accesskey=aw=="), "{first}");
-    let parsed = ConnectionString::parse(connection_string).unwrap();
-    let port = parsed.endpoint().port().unwrap();
-    assert_ne!(port, 0);
-
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    assert_ne!(addr.port(), 0);
     let reply = send_to(
         addr,
         "aw==",

@@ -232,19 +232,7 @@ async fn the_binary_keeps_users_across_restarts_and_refuses_a_corrupt_file() {
             .spawn()
             .unwrap()
     };
-    let address = |line: String| -> std::net::SocketAddr {
-        let endpoint = line
-            .strip_prefix("ACS_CONNECTION_STRING=endpoint=")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        url::Url::parse(&endpoint)
-            .unwrap()
-            .socket_addrs(|| None)
-            .unwrap()[0]
-    };
+    let address = |line: String| common::connection_line(&line).1;
 
     let mut first = run();
     let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();

@@ -15,10 +15,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 
-use acs_core_auth::ConnectionString;
 use acs_emulator::{Emulator, Error, TlsOptions};
 use bytes::Bytes;
-use common::{Call, LATEST, signed_request};
+use common::{Call, LATEST, connection_line, signed_request};
 use http::{StatusCode, Version};
 use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -328,18 +327,12 @@ async fn the_binary_serves_https_and_writes_the_ca_certificate() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next_line().await.unwrap().unwrap();
 
-    let connection_string = first.strip_prefix("ACS_CONNECTION_STRING=").unwrap();
+    let (connection_string, addr) = connection_line(&first);
     assert!(
         connection_string.starts_with("endpoint=https://127.0.0.1:"),
         "{first}"
     );
     assert!(connection_string.ends_with("/;accesskey=aw=="), "{first}");
-    let port = ConnectionString::parse(connection_string)
-        .unwrap()
-        .endpoint()
-        .port()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
 
     // The file is complete before the line is printed.
     let ca = std::fs::read_to_string(&path).unwrap();

@@ -115,6 +115,18 @@ impl Call {
 }
 
 /// The IMF-fixdate form of `at`.
+/// The connection string in the emulator binary's first line (`ACS_CONNECTION_STRING=…`)
+/// and the address its endpoint names.
+pub fn connection_line(line: &str) -> (String, SocketAddr) {
+    let connection_string = line
+        .trim_end()
+        .strip_prefix("ACS_CONNECTION_STRING=")
+        .unwrap_or_else(|| panic!("not the connection string line: {line:?}"));
+    let parsed = acs_core_auth::ConnectionString::parse(connection_string).unwrap();
+    let address = parsed.endpoint().socket_addrs(|| None).unwrap()[0];
+    (connection_string.to_owned(), address)
+}
+
 pub fn http_date(at: OffsetDateTime) -> String {
     let format = format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
