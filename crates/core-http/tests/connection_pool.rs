@@ -35,7 +35,7 @@ async fn keep_alive_server() -> (SocketAddr, Arc<AtomicUsize>) {
             let n = counter.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut request = 0;
-                while read_head(&mut socket).await {
+                while raw_server::read_head(&mut socket).await.is_some() {
                     request += 1;
                     for _ in 0..(n + request) % 4 {
                         tokio::task::yield_now().await;
@@ -48,19 +48,6 @@ async fn keep_alive_server() -> (SocketAddr, Arc<AtomicUsize>) {
         }
     });
     (address, connections)
-}
-
-/// Reads one request head (these requests have no body); `false` at end of stream.
-async fn read_head(socket: &mut TcpStream) -> bool {
-    let mut received = Vec::new();
-    let mut byte = [0u8; 1];
-    while !received.ends_with(b"\r\n\r\n") {
-        match socket.read(&mut byte).await {
-            Ok(0) | Err(_) => return false,
-            Ok(_) => received.push(byte[0]),
-        }
-    }
-    true
 }
 
 fn get(address: SocketAddr) -> Request {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod raw_server;
 
 use std::future::Future;
 use std::io::{Read as _, Write as _};
@@ -23,72 +24,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
+use raw_server::{
+    content_length, read_head, read_request, serve_connections, serve_connections_on,
+};
+
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
 const GUARD: Duration = Duration::from_secs(20);
 
 type Call<'a> = Pin<Box<dyn Future<Output = Result<Response>> + Send + 'a>>;
 
-/// Serves every accepted connection with `answer(socket, index)`; counts connections.
-async fn serve<F, Fut>(answer: F) -> (SocketAddr, Arc<AtomicUsize>)
-where
-    F: Fn(TcpStream, usize) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    (address, serve_on(listener, answer))
-}
-
-fn serve_on<F, Fut>(listener: TcpListener, answer: F) -> Arc<AtomicUsize>
-where
-    F: Fn(TcpStream, usize) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let connections = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&connections);
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                return;
-            };
-            let index = counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(answer.clone()(socket, index));
-        }
-    });
-    connections
-}
-
-/// Reads one request head; `None` at end of stream. Returns the head's bytes.
-async fn read_head(socket: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut received = Vec::new();
-    let mut byte = [0u8; 1];
-    while !received.ends_with(b"\r\n\r\n") {
-        match socket.read(&mut byte).await {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => received.push(byte[0]),
-        }
-    }
-    Some(received)
-}
-
-fn content_length(head: &[u8]) -> usize {
-    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-    text.lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .map_or(0, |value| value.trim().parse().unwrap())
-}
-
-/// Reads one whole request (head and a `content-length` body); `None` at end of stream.
-async fn read_request(socket: &mut TcpStream) -> Option<Vec<u8>> {
-    let head = read_head(socket).await?;
-    let mut body = vec![0u8; content_length(&head)];
-    socket.read_exact(&mut body).await.ok()?;
-    Some(head)
-}
-
 /// A keep-alive server answering every request with [`OK`].
 async fn keep_alive_server() -> (SocketAddr, Arc<AtomicUsize>) {
-    serve(|mut socket, _| async move {
+    serve_connections(|mut socket, _| async move {
         while read_request(&mut socket).await.is_some() {
             if socket.write_all(OK).await.is_err() {
                 return;
@@ -139,7 +86,7 @@ async fn poll_once(call: &mut Call<'_>) {
 async fn a_waiter_dropped_after_it_was_let_connect_leaks_no_count() {
     let (heads_tx, mut heads_rx) = mpsc::unbounded_channel();
     let (eof_tx, mut eof_rx) = mpsc::unbounded_channel();
-    let (address, _) = serve(move |mut socket, index| {
+    let (address, _) = serve_connections(move |mut socket, index| {
         let heads = heads_tx.clone();
         let eof = eof_tx.clone();
         async move {
@@ -314,7 +261,7 @@ async fn a_stale_connection_resends_on_a_new_connection() {
 /// a loop, concurrently, must all succeed (a stale pick is resent, nothing else is).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn silent_closes_after_every_answer_cost_no_failed_call() {
-    let (address, connections) = serve(|mut socket, _| async move {
+    let (address, connections) = serve_connections(|mut socket, _| async move {
         if read_request(&mut socket).await.is_some() {
             let _ = socket.write_all(OK).await;
             for _ in 0..(fastrand_like(&socket) % 3) {
@@ -411,7 +358,7 @@ async fn a_server_restarted_on_the_same_port_is_reached() {
     stop_tx.send(()).unwrap();
     first.await.unwrap();
     let listener = TcpListener::bind(address).await.unwrap();
-    let _connections = serve_on(listener, |mut socket, _| async move {
+    let _connections = serve_connections_on(listener, |mut socket, _| async move {
         while read_request(&mut socket).await.is_some() {
             if socket
                 .write_all(b"HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n")
@@ -435,7 +382,7 @@ async fn a_server_restarted_on_the_same_port_is_reached() {
 /// been processed, so it must reach the server once and fail as maybe-sent.
 #[tokio::test]
 async fn a_create_reset_on_a_reused_connection_is_not_resent() {
-    let (address, _) = serve(|mut socket, _| async move {
+    let (address, _) = serve_connections(|mut socket, _| async move {
         // First request answered, second read whole and then the connection dropped.
         if read_request(&mut socket).await.is_some() {
             socket.write_all(OK).await.unwrap();
@@ -459,7 +406,7 @@ async fn a_create_reset_on_a_reused_connection_is_not_resent() {
 async fn a_create_cut_off_after_its_head_is_sent_once() {
     let heads = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&heads);
-    let (address, _) = serve(move |mut socket, _| {
+    let (address, _) = serve_connections(move |mut socket, _| {
         let seen = Arc::clone(&seen);
         async move {
             if read_head(&mut socket).await.is_some() {
@@ -483,7 +430,7 @@ async fn a_create_cut_off_after_its_head_is_sent_once() {
 /// cannot know whether its bytes were read) and later calls are unaffected.
 #[tokio::test]
 async fn a_close_right_after_accept_fails_cleanly() {
-    let (address, connections) = serve(|socket, index| async move {
+    let (address, connections) = serve_connections(|socket, index| async move {
         if index < 3 {
             drop(socket);
         } else {
@@ -524,7 +471,7 @@ async fn a_close_right_after_accept_fails_cleanly() {
 async fn reuse_counting_server(first: &'static [u8]) -> (SocketAddr, Arc<AtomicUsize>) {
     let reuses = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&reuses);
-    let (address, _) = serve(move |mut socket, _| {
+    let (address, _) = serve_connections(move |mut socket, _| {
         let counter = Arc::clone(&counter);
         async move {
             if read_request(&mut socket).await.is_none() {
@@ -655,7 +602,7 @@ async fn a_100_continue_before_the_answer_is_handled() {
 /// request on the same connection.
 #[tokio::test]
 async fn an_answer_before_the_body_was_read() {
-    let (address, _) = serve(|mut socket, _| async move {
+    let (address, _) = serve_connections(|mut socket, _| async move {
         loop {
             let Some(head) = read_head(&mut socket).await else {
                 return;
@@ -685,7 +632,7 @@ async fn an_answer_before_the_body_was_read() {
 /// The server answers 413 with `connection: close` before reading a large body and closes.
 #[tokio::test]
 async fn an_early_413_and_close_does_not_hang_or_poison() {
-    let (address, _) = serve(|mut socket, index| async move {
+    let (address, _) = serve_connections(|mut socket, index| async move {
         if index == 0 {
             if read_head(&mut socket).await.is_some() {
                 let _ = socket
@@ -717,7 +664,7 @@ async fn an_early_413_and_close_does_not_hang_or_poison() {
 /// connection it held is given back (later calls, one at a time, each get an answer).
 #[tokio::test]
 async fn stalled_heads_with_timeouts_leak_nothing() {
-    let (address, connections) = serve(|mut socket, index| async move {
+    let (address, connections) = serve_connections(|mut socket, index| async move {
         if index % 2 == 0 {
             let _ = read_head(&mut socket).await;
             let mut rest = Vec::new();
@@ -754,7 +701,7 @@ async fn stalled_heads_with_timeouts_leak_nothing() {
 /// flight, is not left waiting behind it.
 #[tokio::test]
 async fn a_body_stalled_half_way_and_abandoned_leaks_nothing() {
-    let (address, connections) = serve(|mut socket, index| async move {
+    let (address, connections) = serve_connections(|mut socket, index| async move {
         if index == 0 {
             if read_request(&mut socket).await.is_some() {
                 let _ = socket
@@ -791,7 +738,7 @@ async fn a_body_stalled_half_way_and_abandoned_leaks_nothing() {
 /// is not a body over the limit.
 #[tokio::test]
 async fn a_head_answer_declaring_a_large_length_is_not_too_large() {
-    let (address, _) = serve(|mut socket, _| async move {
+    let (address, _) = serve_connections(|mut socket, _| async move {
         while read_request(&mut socket).await.is_some() {
             if socket
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 104857600\r\n\r\n")
@@ -815,7 +762,7 @@ async fn a_head_answer_declaring_a_large_length_is_not_too_large() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn random_cancellations_leave_the_pool_usable_and_bounded() {
-    let (address, connections) = serve(|mut socket, index| async move {
+    let (address, connections) = serve_connections(|mut socket, index| async move {
         let mut request = 0usize;
         while read_request(&mut socket).await.is_some() {
             request += 1;
@@ -920,7 +867,7 @@ async fn a_dial_failure_while_others_wait_leaks_nothing() {
     server.await.unwrap();
 
     let listener = TcpListener::bind(address).await.unwrap();
-    serve_on(listener, |mut socket, _| async move {
+    serve_connections_on(listener, |mut socket, _| async move {
         while read_request(&mut socket).await.is_some() {
             if socket.write_all(OK).await.is_err() {
                 return;
@@ -938,7 +885,7 @@ async fn a_dial_failure_while_others_wait_leaks_nothing() {
 #[tokio::test(start_paused = true)]
 async fn an_idle_connection_is_closed_after_the_timeout() {
     let (closed_tx, mut closed_rx) = mpsc::unbounded_channel();
-    let (address, _) = serve(move |mut socket, _| {
+    let (address, _) = serve_connections(move |mut socket, _| {
         let closed = closed_tx.clone();
         async move {
             while read_request(&mut socket).await.is_some() {
@@ -988,7 +935,7 @@ fn idle_connections_close_in_a_second_runtime() {
         .unwrap();
     second.block_on(async {
         let (closed_tx, mut closed_rx) = mpsc::unbounded_channel();
-        let (address, _) = serve(move |mut socket, _| {
+        let (address, _) = serve_connections(move |mut socket, _| {
             let closed = closed_tx.clone();
             async move {
                 while read_request(&mut socket).await.is_some() {
